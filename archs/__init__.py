@@ -1,0 +1,1 @@
+"""Bundled network specs, installed as package data `costnet.archs` (see pyproject.toml)."""

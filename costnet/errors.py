@@ -1,0 +1,54 @@
+"""The errors costnet reports to users, and the exit codes the CLI maps them to."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import IntEnum
+
+
+class ExitCode(IntEnum):
+    OK = 0
+    OVER_BUDGET = 1
+    BAD_INPUT = 2
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where a value came from: a file, a 1-based line and column, and the field path inside the spec."""
+
+    file: str
+    line: int
+    column: int
+    path: str = ""
+
+    def at(self, path: str) -> "Origin":
+        return Origin(self.file, self.line, self.column, path)
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.column}"
+
+
+class CostnetError(Exception):
+    """Base of every error that is the user's input, not a bug: the CLI prints it and exits 2."""
+
+    exit_code = ExitCode.BAD_INPUT
+
+
+class SpecError(CostnetError):
+    """A spec (or budget file) that is malformed or describes an impossible network."""
+
+    def __init__(self, message: str, origin: Origin | None = None, hint: str | None = None):
+        self.message = message
+        self.origin = origin
+        self.hint = hint
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        where = f"{self.origin}: " if self.origin else ""
+        field = f"{self.origin.path}: " if self.origin and self.origin.path else ""
+        hint = f" ({self.hint})" if self.hint else ""
+        return f"{where}{field}{self.message}{hint}"
+
+
+class UsageError(CostnetError):
+    """A command-line value that cannot be used (a width of -1, an unknown spec name)."""

@@ -1,0 +1,329 @@
+"""The registry of layer types: each declares its fields, its output shape and its cost, in one place.
+
+The analyzer looks types up in `LAYER_TYPES`; the CLI's choices and `docs/spec.md`'s layer table are derived
+from it. A type that is not registered cannot be costed, and is an error that lists the known ones.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable, Mapping
+
+from . import formulas as f
+from .formulas import Shape
+from .schema import Field, boolean, choice, fraction, kernel_list, non_negative_int, positive_int, positive_number
+
+ACTIVATIONS = ("none", "relu", "relu6", "swish", "sigmoid", "hard_swish", "hard_sigmoid")
+NORMS = ("bn", "none")
+
+
+class ShapeError(ValueError):
+    """The layer cannot be applied to its input; the analyzer adds the layer's name and place."""
+
+
+@dataclass(frozen=True)
+class Cost:
+    """One costed part of a layer. `kind` is the resource-table category ("conv 1×1", "depthwise 3×3", ...)."""
+
+    kind: str
+    macs: int = 0
+    weights: int = 0
+    biases: int = 0
+    norm: int = 0  # batch-norm γ and β
+
+
+@dataclass(frozen=True)
+class LayerType:
+    name: str
+    doc: str
+    fields: dict[str, Field]
+    infer: Callable[[Mapping[str, Any], Shape], Shape]
+    cost: Callable[[Mapping[str, Any], Shape, Shape], tuple[Cost, ...]]
+    describe: Callable[[Mapping[str, Any], Shape], str]
+    # Output elements the layer computes; default: its output if it has MACs, else 0 (fvcore's rule).
+    activations: Callable[[Mapping[str, Any], Shape, Shape], int] | None = None
+    depthwise: bool = False  # the first half of a depthwise separable pair
+    pointwise: bool = False  # can be the second half (a 1×1 convolution)
+
+    def kernel_groups(self, fields: Mapping[str, Any], shape: Shape) -> tuple[tuple[int, int], ...]:
+        """(channels, kernel) per group of a depthwise layer, for the separable closed form."""
+        kernels = fields["kernel"]
+        split = f.SPLITS[fields.get("split", "equal")](shape.channels, len(kernels))
+        return tuple(zip(split, kernels))
+
+
+# ---- shared fields -------------------------------------------------------------------------------------
+
+def _fields(*items: Field) -> dict[str, Field]:
+    return {item.name: item for item in items}
+
+
+OUT = Field("out", positive_int, "output channels", channels=True)
+STRIDE = Field("stride", positive_int, "spatial stride", 1)
+PADDING = Field("padding", choice("same", "valid"), "'same': ⌈H/stride⌉ (TF, and PyTorch's (k-1)/2 for odd k); "
+                "'valid': no padding", "same")
+BIAS = Field("bias", boolean, "the layer has a bias per output channel", False)
+NORM = Field("norm", choice(*NORMS), "normalization after the layer (bn: batch norm, γ and β per channel)", "bn")
+ACT = Field("act", choice(*ACTIVATIONS), "activation after the layer (costs no MACs)", "none")
+
+
+def _norm_params(fields: Mapping[str, Any], channels: int) -> int:
+    return 2 * channels if fields.get("norm") == "bn" else 0
+
+
+def _bias(fields: Mapping[str, Any], channels: int) -> int:
+    return channels if fields.get("bias") else 0
+
+
+def _spatial(fields: Mapping[str, Any], shape: Shape, kernel: int) -> tuple[int, int]:
+    stride, padding = fields["stride"], fields["padding"]
+    height = f.output_size(shape.height, kernel, stride, padding)
+    width = f.output_size(shape.width, kernel, stride, padding)
+    if height < 1 or width < 1:
+        raise ShapeError(f"a {kernel}×{kernel} kernel does not fit the {shape.height}×{shape.width} input "
+                         f"with padding {padding!r}")
+    return height, width
+
+
+def _suffix(fields: Mapping[str, Any]) -> str:
+    parts = [] if fields.get("stride", 1) == 1 else [f"s{fields['stride']}"]
+    return (" " + " ".join(parts)) if parts else ""
+
+
+# ---- convolutions --------------------------------------------------------------------------------------
+
+def _conv_kernel(fields: Mapping[str, Any]) -> int:
+    return fields["kernel"]
+
+
+def _conv_infer(fields, shape: Shape) -> Shape:
+    groups = fields["groups"]
+    if shape.channels % groups or fields["out"] % groups:
+        raise ShapeError(f"input channels ({shape.channels}) and output channels ({fields['out']}) must both be "
+                         f"divisible by groups ({groups})")
+    return Shape(fields["out"], *_spatial(fields, shape, _conv_kernel(fields)))
+
+
+def _conv_kind(kernel: int, groups: int, in_channels: int) -> str:
+    if groups == in_channels and groups > 1:
+        return f"depthwise {kernel}×{kernel}"
+    return f"conv {kernel}×{kernel}" if groups == 1 else f"grouped conv {kernel}×{kernel}"
+
+
+def _conv_cost(fields, shape: Shape, out: Shape) -> tuple[Cost, ...]:
+    k, g = _conv_kernel(fields), fields["groups"]
+    return (Cost(_conv_kind(k, g, shape.channels),
+                 macs=f.conv_macs(shape.channels, out.channels, k, g, out.spatial),
+                 weights=f.conv_weights(shape.channels, out.channels, k, g),
+                 biases=_bias(fields, out.channels), norm=_norm_params(fields, out.channels)),)
+
+
+def _conv_describe(fields, shape: Shape) -> str:
+    k, g = fields["kernel"], fields["groups"]
+    return f"{k}×{k}{_suffix(fields)}" + (f" g{g}" if g > 1 else "")
+
+
+CONV = LayerType(
+    "conv", "Convolution, dense or grouped: out × (in/groups) × k × k weights.",
+    _fields(OUT, Field("kernel", positive_int, "kernel size (square)"), STRIDE, PADDING,
+            Field("groups", positive_int, "channel groups; in and out must be divisible by it", 1),
+            BIAS, NORM, ACT),
+    _conv_infer, _conv_cost, _conv_describe,
+)
+
+
+def _dw_infer(fields, shape: Shape) -> Shape:
+    kernels = fields["kernel"]
+    if len(kernels) > shape.channels:
+        raise ShapeError(f"{len(kernels)} kernel sizes cannot split {shape.channels} channels")
+    height, width = _spatial(fields, shape, max(kernels))
+    return Shape(shape.channels, height, width)
+
+
+def _dw_cost(fields, shape: Shape, out: Shape) -> tuple[Cost, ...]:
+    split = f.SPLITS[fields["split"]](shape.channels, len(fields["kernel"]))
+    costs = []
+    for channels, k in zip(split, fields["kernel"]):
+        costs.append(Cost(f"depthwise {k}×{k}",
+                          macs=f.conv_macs(channels, channels, k, channels, out.spatial),
+                          weights=f.conv_weights(channels, channels, k, channels),
+                          biases=_bias(fields, channels), norm=_norm_params(fields, channels)))
+    return tuple(costs)
+
+
+def _dw_describe(fields, shape: Shape) -> str:
+    kernels = fields["kernel"]
+    if len(kernels) == 1:
+        return f"{kernels[0]}×{kernels[0]} dw{_suffix(fields)}"
+    split = f.SPLITS[fields["split"]](shape.channels, len(kernels))
+    groups = ",".join(f"{k}" for k in kernels)
+    return f"[{groups}] dw{_suffix(fields)} split {'/'.join(map(str, split))}"
+
+
+DWCONV = LayerType(
+    "dwconv",
+    "Depthwise convolution, one k×k filter per channel. A list of kernel sizes makes it a mixed depthwise "
+    "convolution (MixConv): the channels are split into groups (`split`) and each group gets its own kernel.",
+    _fields(Field("kernel", kernel_list, "kernel size, or a list of kernel sizes for a MixConv"), STRIDE, PADDING,
+            Field("split", choice(*f.SPLITS), "how a MixConv splits channels over its kernel sizes: 'equal' "
+                  "(remainder on the first group, as TF MixNet and timm do) or 'exponential' (½, ¼, …)", "equal"),
+            BIAS, NORM, ACT),
+    _dw_infer, _dw_cost, _dw_describe, depthwise=True,
+)
+
+
+def _pw_infer(fields, shape: Shape) -> Shape:
+    groups = fields["groups"]
+    if groups > shape.channels or groups > fields["out"]:
+        raise ShapeError(f"cannot split {shape.channels} input / {fields['out']} output channels into {groups} groups")
+    if fields["stride"] > 1:
+        return Shape(fields["out"], *_spatial(fields, shape, 1))
+    return Shape(fields["out"], shape.height, shape.width)
+
+
+def _pw_cost(fields, shape: Shape, out: Shape) -> tuple[Cost, ...]:
+    groups = fields["groups"]
+    split = f.SPLITS[fields["split"]]
+    pairs = zip(split(shape.channels, groups), split(out.channels, groups))
+    weights = sum(in_c * out_c for in_c, out_c in pairs)
+    kind = "conv 1×1" if groups == 1 else "grouped conv 1×1"
+    return (Cost(kind, macs=weights * out.spatial, weights=weights,
+                 biases=_bias(fields, out.channels), norm=_norm_params(fields, out.channels)),)
+
+
+def _pw_describe(fields, shape: Shape) -> str:
+    groups = fields["groups"]
+    return f"1×1{_suffix(fields)}" + (f" g{groups}" if groups > 1 else "")
+
+
+PWCONV = LayerType(
+    "pwconv",
+    "Pointwise (1×1) convolution. With `groups` > 1 it is a grouped 1×1 convolution whose input and output "
+    "channels are each split into groups by `split` (TF MixNet and timm split with the remainder on the first "
+    "group, so groups need not divide the channels); group i connects its inputs only to its outputs.",
+    _fields(OUT, Field("groups", positive_int, "channel groups", 1),
+            Field("split", choice("equal"), "how channels are split over groups", "equal"),
+            STRIDE, Field("padding", choice("same", "valid"), "padding (irrelevant for 1×1)", "same"),
+            BIAS, NORM, ACT),
+    _pw_infer, _pw_cost, _pw_describe, pointwise=True,
+)
+
+
+# ---- fully connected, pooling, squeeze-and-excitation --------------------------------------------------
+
+def _fc_infer(fields, shape: Shape) -> Shape:
+    if shape.spatial != 1:
+        raise ShapeError(f"a fully connected layer needs a flat input, got {shape}; add `flatten` or "
+                         "`global_pool` before it")
+    return Shape(fields["out"], 1, 1)
+
+
+def _fc_cost(fields, shape: Shape, out: Shape) -> tuple[Cost, ...]:
+    weights = f.fc_macs(shape.channels, out.channels)
+    return (Cost("fully connected", macs=weights, weights=weights, biases=_bias(fields, out.channels),
+                 norm=_norm_params(fields, out.channels)),)
+
+
+FC = LayerType(
+    "fc", "Fully connected layer on a flat input (after `flatten` or `global_pool`).",
+    _fields(Field("out", positive_int, "output features (e.g. classes); never width-scaled"),
+            Field("bias", boolean, "the layer has biases", True),
+            Field("norm", choice(*NORMS), "normalization after the layer", "none"), ACT),
+    _fc_infer, _fc_cost, lambda fields, shape: f"{shape.channels}→{fields['out']}",
+)
+
+
+def _pool_infer(fields, shape: Shape) -> Shape:
+    k = fields["kernel"]
+    stride = fields["stride"] or k
+    padding = fields["padding"]
+    height = f.output_size(shape.height, k, stride, padding, fields["ceil_mode"])
+    width = f.output_size(shape.width, k, stride, padding, fields["ceil_mode"])
+    if height < 1 or width < 1:
+        raise ShapeError(f"a {k}×{k} pooling window does not fit the {shape.height}×{shape.width} input")
+    return Shape(shape.channels, height, width)
+
+
+POOL = LayerType(
+    "pool", "Max or average pooling over k×k windows (no MACs, no parameters).",
+    _fields(Field("mode", choice("max", "avg"), "max or average", "max"),
+            Field("kernel", positive_int, "window size"),
+            Field("stride", non_negative_int, "stride (0: same as the kernel)", 0),
+            Field("padding", choice("valid", "same"), "padding", "valid"),
+            Field("ceil_mode", boolean, "round the output size up (PyTorch ceil_mode)", False)),
+    _pool_infer, lambda fields, shape, out: (Cost("pooling"),),
+    lambda fields, shape: f"{fields['mode']} {fields['kernel']}×{fields['kernel']}"
+                          f" s{fields['stride'] or fields['kernel']}",
+)
+
+GLOBAL_POOL = LayerType(
+    "global_pool", "Global average (or max) pooling to 1×1 (no MACs, no parameters).",
+    _fields(Field("mode", choice("avg", "max"), "average or max", "avg")),
+    lambda fields, shape: Shape(shape.channels, 1, 1),
+    lambda fields, shape, out: (Cost("pooling"),),
+    lambda fields, shape: f"global {fields['mode']}",
+)
+
+
+def se_reduced_channels(base_channels: int, ratio: float) -> int:
+    """SE bottleneck width from a ratio: max(1, int(base · ratio)), TF MixNet's and EfficientNet's rule."""
+    return max(1, int(base_channels * ratio))
+
+
+def _se_reduced(fields, shape: Shape) -> int:
+    return fields["reduced"] or se_reduced_channels(shape.channels, fields["ratio"])
+
+
+def _se_cost(fields, shape: Shape, out: Shape) -> tuple[Cost, ...]:
+    c, r = shape.channels, _se_reduced(fields, shape)
+    return (Cost("squeeze-excite", macs=2 * c * r, weights=2 * c * r, biases=(r + c) if fields["bias"] else 0),)
+
+
+SE = LayerType(
+    "se",
+    "Squeeze-and-excitation: global pool, 1×1 reduce to `reduced` channels, activation, 1×1 expand, gate, "
+    "channel-wise scale. MACs are those of the two 1×1 convolutions (2·C·R); the pooling and the final "
+    "per-element scaling are not multiply-accumulates of a layer and are not counted.",
+    _fields(Field("ratio", positive_number, "reduced channels = max(1, int(input channels · ratio))", 0.25),
+            Field("reduced", non_negative_int, "reduced channels, explicitly (0: use `ratio`)", 0),
+            Field("bias", boolean, "the two 1×1 convolutions have biases", True),
+            Field("act", choice(*ACTIVATIONS), "activation between the two convolutions", "relu"),
+            Field("gate", choice("sigmoid", "hard_sigmoid"), "gating function", "sigmoid")),
+    lambda fields, shape: shape, _se_cost,
+    lambda fields, shape: f"{shape.channels}→{_se_reduced(fields, shape)}→{shape.channels}",
+    activations=lambda fields, shape, out: _se_reduced(fields, shape) + shape.channels,
+)
+
+
+# ---- zero-cost layers ----------------------------------------------------------------------------------
+
+def _passthrough(kind: str, doc: str, fields: dict[str, Field], describe: str = "") -> LayerType:
+    return LayerType(kind, doc, fields, lambda fields, shape: shape,
+                     lambda fields, shape, out: (Cost("other"),), lambda fields, shape: describe)
+
+
+ACT_LAYER = LayerType(
+    "act", "An activation function on its own (no MACs, no parameters).",
+    _fields(Field("fn", choice(*ACTIVATIONS[1:]), "the function")),
+    lambda fields, shape: shape, lambda fields, shape, out: (Cost("other"),),
+    lambda fields, shape: fields["fn"],
+)
+
+BN = LayerType(
+    "bn", "Batch normalization on its own: γ and β per channel (counted under the `torch` convention).",
+    {}, lambda fields, shape: shape,
+    lambda fields, shape, out: (Cost("other", norm=2 * shape.channels),), lambda fields, shape: "",
+)
+
+FLATTEN = LayerType(
+    "flatten", "Flatten C×H×W to a vector of C·H·W features.", {},
+    lambda fields, shape: Shape(shape.elements, 1, 1), lambda fields, shape, out: (Cost("other"),),
+    lambda fields, shape: "",
+)
+
+DROPOUT = _passthrough("dropout", "Dropout (no cost at inference).",
+                       _fields(Field("rate", fraction, "drop probability", 0.0)))
+
+LAYER_TYPES: dict[str, LayerType] = {
+    t.name: t for t in (CONV, DWCONV, PWCONV, FC, POOL, GLOBAL_POOL, SE, ACT_LAYER, BN, FLATTEN, DROPOUT)
+}

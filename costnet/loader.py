@@ -1,0 +1,49 @@
+"""Find and read a spec: a path that exists, or the name of a spec bundled with the package."""
+
+from __future__ import annotations
+
+from importlib.resources import files
+from pathlib import Path
+
+from .errors import SpecError, UsageError
+from .spec import Spec, parse_spec
+
+
+def bundled_dir() -> Path:
+    return Path(str(files("costnet.archs")))
+
+
+def bundled_names() -> list[str]:
+    return sorted(p.stem for p in bundled_dir().glob("*.yaml"))
+
+
+def resolve(spec: str | Path) -> Path:
+    """A path that exists is taken as is; otherwise a bundled spec by name, with or without `.yaml`."""
+    path = Path(spec)
+    if path.is_file():
+        return path
+    if path.exists():
+        raise UsageError(f"{spec}: is a directory, not a spec file")
+    name = path.name[:-5] if path.name.endswith(".yaml") else path.name
+    candidate = bundled_dir() / f"{name}.yaml"
+    if path.parent == Path(".") and candidate.is_file():
+        return candidate
+    import difflib
+
+    names = bundled_names()
+    close = difflib.get_close_matches(name, names, n=1)
+    hint = f"did you mean {close[0]!r}? " if close else ""
+    raise UsageError(f"{spec}: no such file, and no bundled spec of that name ({hint}bundled: {', '.join(names)})")
+
+
+def load(spec: str | Path) -> Spec:
+    """Load and validate a spec from a path or a bundled name. Raises SpecError/UsageError on bad input."""
+    path = resolve(spec)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise SpecError("not a text file (UTF-8 expected)") from None
+    except OSError as exc:
+        raise UsageError(f"{spec}: cannot read: {exc.strerror}") from None
+    shown = str(path) if path.parent != bundled_dir() else f"{path.name} (bundled)"
+    return parse_spec(text, shown)

@@ -1,0 +1,86 @@
+"""Width (α), resolution (ρ) and depth scaling: a separate step from a loaded spec to a concrete one.
+
+The spec's own `width`/`depth` sections name the rounding rules and the defaults; the command line may
+override the multipliers and the resolution. Scaling is applied once, to the base widths written in the
+spec, so `--width 0.5` on MixNet-L (α = 1.3 by default) means α = 0.5 of the MixNet-M widths it is built on.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import replace
+
+from .blocks import BLOCK_TYPES
+from .errors import UsageError
+from .layers import LAYER_TYPES
+from .nodes import BlockNode, LayerNode, Node, ParallelNode
+from .spec import MAX_RESOLUTION, Scaling, Spec, WidthRule
+
+MAX_MULTIPLIER = 16.0
+
+
+def make_divisible(value: float, divisor: int = 8, minimum: int | None = None) -> int:
+    """Round to the nearest multiple of `divisor`, at least `minimum`, and never more than 10% below `value`.
+
+    This is the rule of TF's MobileNetV2/MnasNet/MixNet/EfficientNet builders (and timm's make_divisible).
+    """
+    minimum = divisor if minimum is None else minimum
+    rounded = max(minimum, int(value + divisor / 2) // divisor * divisor)
+    if rounded < 0.9 * value:
+        rounded += divisor
+    return rounded
+
+
+def slim_depth(value: float, minimum: int = 8) -> int:
+    """TF-slim MobileNetV1's `depth(d) = max(int(d * depth_multiplier), min_depth)`."""
+    return max(int(value), minimum)
+
+
+def scale_channels(channels: int, alpha: float, rule: WidthRule, width_scaling: str = "scaled") -> int:
+    if alpha == 1 or width_scaling == "fixed" or (width_scaling == "grow_only" and alpha < 1):
+        return channels
+    if rule.rule == "slim":
+        return slim_depth(channels * alpha, rule.minimum)
+    return make_divisible(channels * alpha, rule.divisor, rule.minimum)
+
+
+def scale_repeats(repeats: int, depth: float) -> int:
+    """EfficientNet's rule: ⌈repeats · d⌉."""
+    return repeats if depth == 1 else int(math.ceil(repeats * depth))
+
+
+def scale(spec: Spec, width: float | None = None, resolution: int | None = None,
+          depth: float | None = None) -> Spec:
+    """The spec with its width, resolution and depth fixed; None takes the spec's default."""
+    if spec.scaling is not None:
+        raise ValueError("scale() applies to a loaded spec, not to an already scaled one")
+    alpha = spec.width.multiplier if width is None else width
+    depth_multiplier = spec.depth.multiplier if depth is None else depth
+    size = spec.input.resolution if resolution is None else resolution
+    _check_multiplier("width", alpha, spec.width.rule, spec.name)
+    _check_multiplier("depth", depth_multiplier, spec.depth.rule, spec.name)
+    if not 1 <= size <= MAX_RESOLUTION:
+        raise UsageError(f"resolution must be between 1 and {MAX_RESOLUTION} pixels (got {size})")
+
+    def node(item: Node) -> Node:
+        repeat = scale_repeats(item.repeat, depth_multiplier)
+        if isinstance(item, ParallelNode):
+            branches = tuple(tuple(node(child) for child in branch) for branch in item.branches)
+            return replace(item, branches=branches, repeat=repeat)
+        declared = (LAYER_TYPES if isinstance(item, LayerNode) else BLOCK_TYPES)[item.type].fields
+        fields = {
+            key: scale_channels(value, alpha, spec.width, item.width_scaling) if declared[key].channels else value
+            for key, value in item.fields.items()
+        }
+        return replace(item, fields=fields, repeat=repeat)
+
+    stages = tuple(replace(stage, nodes=tuple(node(n) for n in stage.nodes)) for stage in spec.stages)
+    return replace(spec, stages=stages, scaling=Scaling(alpha, size, depth_multiplier))
+
+
+def _check_multiplier(what: str, value: float, rule: str, name: str) -> None:
+    if not 0 < value <= MAX_MULTIPLIER:
+        raise UsageError(f"the {what} multiplier must be in (0, {MAX_MULTIPLIER:g}] (got {value:g})")
+    if rule == "none" and value != 1:
+        raise UsageError(f"{name} defines no {what} multiplier (its spec says `{what}: {{rule: none}}`); "
+                         f"only {what} 1 is available")

@@ -1,0 +1,177 @@
+"""Typed fields read from located YAML, with errors that say where, what is wrong, and what is valid.
+
+Layer types, block types, the spec's top level and budget files all declare their fields as `Field`s; the
+same declarations produce the validation, the error messages and the generated documentation.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from .errors import Origin, SpecError
+from .yamlsource import YMap, YNode, YScalar, YSeq
+
+REQUIRED = object()
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def positive_int(node: YNode, path: str) -> int:
+    value = scalar(node, path)
+    if not _is_int(value) or value <= 0:
+        raise SpecError(f"must be a positive integer (got {value!r})", node.origin.at(path))
+    return value
+
+
+def non_negative_int(node: YNode, path: str) -> int:
+    value = scalar(node, path)
+    if not _is_int(value) or value < 0:
+        raise SpecError(f"must be an integer ≥ 0 (got {value!r})", node.origin.at(path))
+    return value
+
+
+def positive_number(node: YNode, path: str) -> float:
+    value = scalar(node, path)
+    if not _is_number(value) or value <= 0:
+        raise SpecError(f"must be a number > 0 (got {value!r})", node.origin.at(path))
+    return value
+
+
+def non_negative_number(node: YNode, path: str) -> float:
+    value = scalar(node, path)
+    if not _is_number(value) or value < 0:
+        raise SpecError(f"must be a number ≥ 0 (got {value!r})", node.origin.at(path))
+    return value
+
+
+def fraction(node: YNode, path: str) -> float:
+    value = scalar(node, path)
+    if not _is_number(value) or not 0 <= value < 1:
+        raise SpecError(f"must be a number in [0, 1) (got {value!r})", node.origin.at(path))
+    return value
+
+
+def boolean(node: YNode, path: str) -> bool:
+    value = scalar(node, path)
+    if not isinstance(value, bool):
+        raise SpecError(f"must be true or false (got {value!r})", node.origin.at(path))
+    return value
+
+
+def text(node: YNode, path: str) -> str:
+    value = scalar(node, path)
+    if not isinstance(value, (str, int, float)) or isinstance(value, bool) or value == "":
+        raise SpecError(f"must be a non-empty string (got {value!r})", node.origin.at(path))
+    return str(value)
+
+
+def kernel_list(node: YNode, path: str) -> tuple[int, ...]:
+    """One kernel size, or a list of them (one per channel group of a mixed convolution)."""
+    if isinstance(node, YSeq):
+        if not node.items:
+            raise SpecError("must list at least one kernel size", node.origin.at(path))
+        return tuple(positive_int(item, f"{path}[{i}]") for i, item in enumerate(node.items))
+    return (positive_int(node, path),)
+
+
+def choice(*options: str) -> Callable[[YNode, str], str]:
+    def read(node: YNode, path: str) -> str:
+        value = scalar(node, path)
+        if value is None:
+            value = "none"
+        if value not in options:
+            raise SpecError(f"unknown value {value!r}", node.origin.at(path), _valid(value, options))
+        return value
+
+    read.options = options  # type: ignore[attr-defined]
+    return read
+
+
+def scalar(node: YNode, path: str) -> Any:
+    if not isinstance(node, YScalar):
+        kind = "a list" if isinstance(node, YSeq) else "a mapping"
+        raise SpecError(f"must be a single value, not {kind}", node.origin.at(path))
+    return node.value
+
+
+def mapping(node: YNode, path: str) -> YMap:
+    if not isinstance(node, YMap):
+        kind = "a list" if isinstance(node, YSeq) else f"the value {node.value!r}"
+        raise SpecError(f"must be a mapping of fields, not {kind}", node.origin.at(path))
+    return node
+
+
+def sequence(node: YNode, path: str) -> YSeq:
+    if not isinstance(node, YSeq):
+        raise SpecError("must be a list", node.origin.at(path))
+    return node
+
+
+def _valid(got: Any, options: tuple[str, ...] | list[str]) -> str:
+    close = difflib.get_close_matches(str(got), list(options), n=1)
+    prefix = f"did you mean {close[0]!r}? " if close else ""
+    return f"{prefix}valid: {', '.join(options)}"
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    read: Callable[[YNode, str], Any]
+    doc: str
+    default: Any = REQUIRED
+    channels: bool = False  # a channel count that the width multiplier scales
+
+    @property
+    def required(self) -> bool:
+        return self.default is REQUIRED
+
+    @property
+    def type_name(self) -> str:
+        options = getattr(self.read, "options", None)
+        if options:
+            return " | ".join(options)
+        return _TYPE_NAMES.get(self.read, self.read.__name__)
+
+
+_TYPE_NAMES = {
+    positive_int: "integer > 0",
+    non_negative_int: "integer ≥ 0",
+    positive_number: "number > 0",
+    non_negative_number: "number ≥ 0",
+    fraction: "number in [0, 1)",
+    boolean: "true | false",
+    text: "string",
+    kernel_list: "integer or list of integers",
+}
+
+
+def read_fields(node: YMap, fields: dict[str, Field], path: str, what: str,
+                ignore: frozenset[str] = frozenset()) -> dict[str, Any]:
+    """Read `fields` from a mapping: unknown keys are rejected with a suggestion, required ones demanded."""
+    for key, key_origin in node.key_origins.items():
+        if key not in fields and key not in ignore:
+            valid = sorted(set(fields) | ignore)
+            raise SpecError(f"unknown field {key!r} for {what}", key_origin.at(_join(path, key)),
+                            _valid(key, valid))
+    values: dict[str, Any] = {}
+    for name, field in fields.items():
+        if name in node.items:
+            values[name] = field.read(node.items[name], _join(path, name))
+        elif field.required:
+            raise SpecError(f"missing required field {name!r} for {what} ({field.doc})",
+                            node.origin.at(path))
+        else:
+            values[name] = field.default
+    return values
+
+
+def _join(path: str, key: str) -> str:
+    return f"{path}.{key}" if path else key

@@ -1,0 +1,315 @@
+"""The spec format, version 1: located YAML in, a frozen `Spec` out. No arithmetic on costs here.
+
+See docs/spec.md for the format; its field tables are generated from the declarations in this module and in
+the layer and block registries.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from .blocks import BLOCK_TYPES
+from .errors import Origin, SpecError
+from .layers import LAYER_TYPES
+from .nodes import MERGES, WIDTH_SCALING, BlockNode, LayerNode, Node, ParallelNode, Stage
+from .schema import (
+    Field, choice, mapping, non_negative_number, positive_int, positive_number, read_fields, sequence, text,
+)
+from .yamlsource import YMap, YNode, YScalar, parse_yaml
+
+SPEC_VERSION = 1
+MAX_RESOLUTION = 8192
+WIDTH_RULES = ("divisible", "slim", "none")
+DEPTH_RULES = ("ceil", "none")
+CONVENTION_NAMES = ("paper", "torch", "weights")  # kept in step with conventions.CONVENTIONS by a test
+
+
+@dataclass(frozen=True)
+class InputSpec:
+    channels: int
+    resolution: int
+
+
+@dataclass(frozen=True)
+class WidthRule:
+    multiplier: float
+    rule: str
+    divisor: int
+    minimum: int
+
+
+@dataclass(frozen=True)
+class DepthRule:
+    multiplier: float
+    rule: str
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A published figure as printed ("569M", "4.2M"): its value and the precision it was printed to."""
+
+    text: str
+    value: float
+    unit: float
+
+    def matches(self, exact: float, tolerance: float = 0.0) -> bool:
+        """True when `exact` rounds to the printed figure, or lies within the stated relative tolerance."""
+        allowed = max(self.unit / 2, abs(self.value) * tolerance) * (1 + 1e-9)
+        return abs(exact - self.value) <= allowed
+
+
+@dataclass(frozen=True)
+class Reported:
+    source: str
+    width: float | None
+    resolution: int | None
+    macs: Figure | None
+    params: Figure | None
+    top1: float | None
+    top5: float | None
+    convention: str
+    tolerance: float
+    note: str
+    origin: Origin
+
+
+@dataclass(frozen=True)
+class Scaling:
+    """The scaling actually applied to a spec: width multiplier α, input resolution, depth multiplier."""
+
+    width: float
+    resolution: int
+    depth: float
+
+
+@dataclass(frozen=True)
+class Spec:
+    name: str
+    family: str
+    description: str
+    source: str
+    file: str
+    input: InputSpec
+    width: WidthRule
+    depth: DepthRule
+    stages: tuple[Stage, ...]
+    reported: tuple[Reported, ...]
+    scaling: Scaling | None = None  # set by scaling.scale()
+
+
+# ---- figures -------------------------------------------------------------------------------------------
+
+_FIGURE = re.compile(r"^\s*([0-9]*\.?([0-9]*))\s*([KMGT]?)\s*$")
+_SCALES = {"": 1, "K": 1e3, "M": 1e6, "G": 1e9, "T": 1e12}
+
+
+def figure(node: YNode, path: str) -> Figure:
+    value = node.value if isinstance(node, YScalar) else None
+    match = _FIGURE.match(str(value)) if value is not None and not isinstance(value, bool) else None
+    if not match or not match.group(1):
+        raise SpecError(f"must be a figure as published, e.g. 569M or 4.2M (got {value!r})", node.origin.at(path))
+    scale = _SCALES[match.group(3)]
+    decimals = len(match.group(2))
+    return Figure(str(value).strip(), float(match.group(1)) * scale, scale / 10**decimals)
+
+
+def percent(node: YNode, path: str) -> float:
+    value = positive_number(node, path)
+    if value > 100:
+        raise SpecError(f"must be a percentage ≤ 100 (got {value})", node.origin.at(path))
+    return value
+
+
+def relative_tolerance(node: YNode, path: str) -> float:
+    raw = node.value if isinstance(node, YScalar) else None
+    match = re.fullmatch(r"\s*([0-9]*\.?[0-9]+)\s*%\s*", str(raw)) if raw is not None else None
+    if not match:
+        raise SpecError(f"must be a percentage such as 1% (got {raw!r})", node.origin.at(path))
+    return float(match.group(1)) / 100
+
+
+# ---- declarations --------------------------------------------------------------------------------------
+
+TOP_FIELDS = {
+    "version": Field("version", positive_int, f"spec format version; must be {SPEC_VERSION}"),
+    "name": Field("name", text, "the network's name, e.g. MixNet-M"),
+    "family": Field("family", text, "family for grouping in lists and plots", ""),
+    "description": Field("description", text, "one line about the network", ""),
+    "source": Field("source", text, "the reference implementation this spec follows", ""),
+    "input": Field("input", mapping, "input tensor: channels, resolution"),
+    "width": Field("width", mapping, "width multiplier α and its rounding rule", None),
+    "depth": Field("depth", mapping, "depth multiplier on repeats and its rule", None),
+    "body": Field("body", sequence, "the stages, in order"),
+    "reported": Field("reported", sequence, "figures published by the authors, with their source", None),
+}
+
+INPUT_FIELDS = {
+    "channels": Field("channels", positive_int, "input channels", 3),
+    "resolution": Field("resolution", positive_int, "default input height = width"),
+}
+
+WIDTH_FIELDS = {
+    "multiplier": Field("multiplier", positive_number, "default width multiplier α", 1.0),
+    "rule": Field("rule", choice(*WIDTH_RULES),
+                  "divisible: round c·α to a multiple of `divisor`, never below `min` nor 10% below c·α "
+                  "(MobileNetV2, MnasNet, MixNet, EfficientNet); slim: max(int(c·α), min) (TF-slim "
+                  "MobileNetV1); none: the network has no width multiplier", "divisible"),
+    "divisor": Field("divisor", positive_int, "channel multiple for the divisible rule", 8),
+    "min": Field("min", positive_int, "smallest width after scaling", 8),
+}
+
+DEPTH_FIELDS = {
+    "multiplier": Field("multiplier", positive_number, "default depth multiplier", 1.0),
+    "rule": Field("rule", choice(*DEPTH_RULES), "ceil: repeats become ⌈r·d⌉ (EfficientNet); none: the network "
+                  "has no depth multiplier", "ceil"),
+}
+
+STAGE_FIELDS = {
+    "name": Field("name", text, "stage name, the prefix of its layers' names"),
+    "blocks": Field("blocks", sequence, "the stage's layers and blocks, in order"),
+}
+
+# Fields every layer and block entry may carry, besides those of its type.
+ENTRY_FIELDS = {
+    "type": Field("type", text, "a layer type, a block type, or `parallel`"),
+    "name": Field("name", text, "name of the entry (default: its index in the stage)", None),
+    "repeat": Field("repeat", positive_int, "how many times the entry repeats; only the first repeat takes "
+                    "the stride and the incoming width, later repeats run at stride 1", 1),
+    "width_scaling": Field("width_scaling", choice(*WIDTH_SCALING),
+                           "scaled: the width multiplier applies; fixed: it never does; grow_only: it applies "
+                           "only when α > 1 (MobileNetV2's last 1×1 conv)", "scaled"),
+}
+
+PARALLEL_FIELDS = {
+    "merge": Field("merge", choice(*MERGES), "how branch outputs are merged: add (same shapes) or concat "
+                   "(along channels, same spatial size)"),
+    "branches": Field("branches", sequence, "a list of branches, each a list of entries; an empty list is "
+                      "the identity"),
+}
+
+REPORTED_FIELDS = {
+    "source": Field("source", text, "where the figures are published (paper and table, README, ...)"),
+    "width": Field("width", positive_number, "the variant's width multiplier (default: the spec's)", None),
+    "resolution": Field("resolution", positive_int, "the variant's resolution (default: the spec's)", None),
+    "macs": Field("macs", figure, "multiply-accumulates as published, e.g. 569M", None),
+    "params": Field("params", figure, "parameters as published, e.g. 4.2M", None),
+    "top1": Field("top1", percent, "ImageNet top-1 accuracy, %", None),
+    "top5": Field("top5", percent, "ImageNet top-5 accuracy, %", None),
+    "convention": Field("convention", choice(*CONVENTION_NAMES), "the counting convention that reproduces "
+                        "the figures", "paper"),
+    "tolerance": Field("tolerance", relative_tolerance, "relative difference allowed beyond the printed "
+                       "precision; needs a `note` saying why", None),
+    "note": Field("note", text, "how the published figures relate to exact arithmetic", ""),
+}
+
+
+# ---- parsing -------------------------------------------------------------------------------------------
+
+def parse_spec(text_: str, file: str) -> Spec:
+    root = parse_yaml(text_, file)
+    if not isinstance(root, YMap):
+        raise SpecError("a spec must be a mapping with `version: 1`, `name`, `input` and `body`", root.origin)
+    if "version" in root.items:
+        version = root.items["version"]
+        if not isinstance(version, YScalar) or version.value != SPEC_VERSION:
+            raise SpecError(f"unsupported spec version {getattr(version, 'value', version)!r}",
+                            version.origin.at("version"), f"this costnet reads version {SPEC_VERSION}")
+    top = read_fields(root, TOP_FIELDS, "", "a spec")
+    spec_input = InputSpec(**read_fields(top["input"], INPUT_FIELDS, "input", "input"))
+    if spec_input.resolution > MAX_RESOLUTION:
+        raise SpecError(f"resolution {spec_input.resolution} is beyond {MAX_RESOLUTION}",
+                        root.items["input"].items["resolution"].origin.at("input.resolution"))
+    width = read_fields(top["width"], WIDTH_FIELDS, "width", "width") if top["width"] else \
+        {name: f.default for name, f in WIDTH_FIELDS.items()}
+    depth = read_fields(top["depth"], DEPTH_FIELDS, "depth", "depth") if top["depth"] else \
+        {name: f.default for name, f in DEPTH_FIELDS.items()}
+    stages = tuple(_parse_stage(node, f"body[{i}]") for i, node in enumerate(top["body"].items))
+    if not stages:
+        raise SpecError("the body has no stages", top["body"].origin.at("body"))
+    _check_unique([s.name for s in stages], [s.origin for s in stages], "stage name")
+    reported = tuple(_parse_reported(node, f"reported[{i}]")
+                     for i, node in enumerate(top["reported"].items if top["reported"] else ()))
+    return Spec(
+        name=top["name"], family=top["family"], description=top["description"], source=top["source"],
+        file=file, input=spec_input,
+        width=WidthRule(width["multiplier"], width["rule"], width["divisor"], width["min"]),
+        depth=DepthRule(depth["multiplier"], depth["rule"]),
+        stages=stages, reported=reported,
+    )
+
+
+def _check_unique(names: list[str], origins: list[Origin], what: str) -> None:
+    seen: dict[str, Origin] = {}
+    for name, origin in zip(names, origins):
+        if name in seen:
+            raise SpecError(f"duplicate {what} {name!r} (first at line {seen[name].line})", origin)
+        seen[name] = origin
+
+
+def _parse_stage(node: YNode, path: str) -> Stage:
+    stage = read_fields(mapping(node, path), STAGE_FIELDS, path, "a stage")
+    entries = stage["blocks"].items
+    if not entries:
+        raise SpecError("a stage needs at least one entry", node.origin.at(f"{path}.blocks"))
+    nodes = tuple(_parse_entry(entry, f"{path}.blocks[{i}]") for i, entry in enumerate(entries))
+    _check_names(nodes)
+    return Stage(stage["name"], nodes, node.origin.at(path))
+
+
+def _check_names(nodes: tuple[Node, ...]) -> None:
+    named = [n for n in nodes if n.name is not None]
+    _check_unique([n.name for n in named], [n.origin for n in named], "entry name")
+
+
+def _parse_entry(node: YNode, path: str) -> Node:
+    entry = mapping(node, path)
+    if "type" not in entry.items:
+        raise SpecError("missing required field 'type'", entry.origin.at(path), f"valid: {_type_list()}")
+    kind = text(entry.items["type"], f"{path}.type")
+    origin = entry.origin.at(path)
+    if kind == "parallel":
+        values = read_fields(entry, {**ENTRY_FIELDS, **PARALLEL_FIELDS}, path, "parallel")
+        branches = []
+        for i, branch in enumerate(values["branches"].items):
+            branch_path = f"{path}.branches[{i}]"
+            items = sequence(branch, branch_path).items
+            branches.append(tuple(_parse_entry(item, f"{branch_path}[{j}]") for j, item in enumerate(items)))
+            _check_names(branches[-1])
+        if len(branches) < 2:
+            raise SpecError("a parallel entry needs at least two branches", origin.at(f"{path}.branches"))
+        return ParallelNode(tuple(branches), values["merge"], origin, values["name"], values["repeat"],
+                            width_scaling=values["width_scaling"])
+    registry: dict[str, Any]
+    if kind in LAYER_TYPES:
+        declared, make = LAYER_TYPES[kind].fields, LayerNode
+    elif kind in BLOCK_TYPES:
+        declared, make = BLOCK_TYPES[kind].fields, BlockNode
+    else:
+        from .schema import _valid  # difflib only on this error path
+        raise SpecError(f"unknown type {kind!r}", entry.items["type"].origin.at(f"{path}.type"),
+                        _valid(kind, _type_names()))
+    values = read_fields(entry, {**ENTRY_FIELDS, **declared}, path, f"a {kind!r} entry")
+    fields = {key: values[key] for key in declared}
+    return make(kind, fields, origin, values["name"], values["repeat"], values["width_scaling"])
+
+
+def _type_names() -> list[str]:
+    return [*LAYER_TYPES, *BLOCK_TYPES, "parallel"]
+
+
+def _type_list() -> str:
+    return ", ".join(_type_names())
+
+
+def _parse_reported(node: YNode, path: str) -> Reported:
+    values = read_fields(mapping(node, path), REPORTED_FIELDS, path, "a reported entry")
+    origin = node.origin.at(path)
+    if values["tolerance"] is not None and not values["note"]:
+        raise SpecError("a tolerance needs a `note` explaining the difference", origin)
+    return Reported(
+        source=values["source"], width=values["width"], resolution=values["resolution"], macs=values["macs"],
+        params=values["params"], top1=values["top1"], top5=values["top5"], convention=values["convention"],
+        tolerance=values["tolerance"] or 0.0, note=values["note"], origin=origin,
+    )

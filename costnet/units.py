@@ -1,0 +1,53 @@
+"""Readable numbers: 568,740,352 → "568.7M", and back from "400M" or "8MiB"."""
+
+from __future__ import annotations
+
+import re
+
+COUNT_SUFFIXES = {"": 1, "K": 10**3, "M": 10**6, "G": 10**9, "T": 10**12}
+BYTE_SUFFIXES = {
+    "B": 1, "KB": 10**3, "MB": 10**6, "GB": 10**9,
+    "KIB": 2**10, "MIB": 2**20, "GIB": 2**30,
+}
+
+_NUMBER = re.compile(r"^\s*([0-9]*\.?[0-9]+(?:[eE][-+]?[0-9]+)?)\s*([A-Za-z]*)\s*$")
+
+
+def format_count(n: int | float, digits: int = 1) -> str:
+    """An integer in the papers' style: 1,234 → "1.2K", 568,740,352 → "568.7M"."""
+    magnitude = abs(n)
+    for suffix, scale in (("T", 10**12), ("G", 10**9), ("M", 10**6), ("K", 10**3)):
+        if magnitude >= scale:
+            return f"{n / scale:.{digits}f}{suffix}"
+    return f"{n:g}" if isinstance(n, float) else str(n)
+
+
+def format_bytes(n: int | float) -> str:
+    magnitude = abs(n)
+    for suffix, scale in (("GB", 10**9), ("MB", 10**6), ("KB", 10**3)):
+        if magnitude >= scale:
+            return f"{n / scale:.1f}{suffix}"
+    return f"{n:g}B" if isinstance(n, float) else f"{n}B"
+
+
+def format_percent(share: float, digits: int = 2) -> str:
+    return f"{share:.{digits}f}%"
+
+
+def _parse(text: str, suffixes: dict[str, int], what: str) -> float:
+    match = _NUMBER.match(str(text))
+    if not match or match.group(2).upper() not in suffixes:
+        valid = ", ".join(s for s in suffixes if s) or "none"
+        raise ValueError(f"{text!r} is not a {what} (a number with an optional suffix: {valid})")
+    return float(match.group(1)) * suffixes[match.group(2).upper()]
+
+
+def parse_count(text: str) -> int:
+    """ "400M" → 400_000_000; "1.5G" → 1_500_000_000; "4096" → 4096."""
+    return round(_parse(text, COUNT_SUFFIXES, "count"))
+
+
+def parse_bytes(text: str) -> int:
+    """ "8MB" → 8_000_000; "8MiB" → 8_388_608; a bare number is bytes."""
+    suffixes = dict(BYTE_SUFFIXES, **{"": 1})
+    return round(_parse(text, suffixes, "size in bytes"))

@@ -1,0 +1,92 @@
+"""Safe YAML with a place on every value.
+
+`yaml.safe_load` forgets where values came from and silently keeps the last of two duplicate keys. Here the
+document is composed with the safe loader (nothing in it is ever constructed as a Python object beyond plain
+scalars), and every mapping, list and scalar keeps its file, line and column, so later stages can report
+`file:line:col: path: problem`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Union
+
+import yaml
+
+from .errors import Origin, SpecError
+
+_MERGE_TAG = "tag:yaml.org,2002:merge"
+
+
+@dataclass(frozen=True)
+class YScalar:
+    value: Any
+    origin: Origin
+
+
+@dataclass(frozen=True)
+class YSeq:
+    items: tuple["YNode", ...]
+    origin: Origin
+
+
+@dataclass(frozen=True)
+class YMap:
+    items: dict[str, "YNode"]
+    key_origins: dict[str, Origin]
+    origin: Origin
+
+
+YNode = Union[YScalar, YSeq, YMap]
+
+
+def _origin(file: str, node: yaml.Node) -> Origin:
+    mark = node.start_mark
+    return Origin(file, mark.line + 1, mark.column + 1)
+
+
+def parse_yaml(text: str, file: str) -> YNode:
+    """Parse one YAML document into located nodes; any YAML problem becomes a SpecError with its place."""
+    loader = yaml.SafeLoader(text)
+    try:
+        try:
+            node = loader.get_single_node()
+        except yaml.MarkedYAMLError as exc:
+            mark = exc.problem_mark or exc.context_mark
+            where = Origin(file, mark.line + 1, mark.column + 1) if mark else Origin(file, 1, 1)
+            problem = exc.problem or exc.context or "invalid YAML"
+            raise SpecError(f"YAML syntax error: {problem}", where) from None
+        except yaml.YAMLError as exc:
+            raise SpecError(f"YAML error: {exc}", Origin(file, 1, 1)) from None
+        if node is None:
+            raise SpecError("the file is empty; expected a mapping with `version: 1`", Origin(file, 1, 1))
+        return _convert(loader, node, file)
+    finally:
+        loader.dispose()
+
+
+def _convert(loader: yaml.SafeLoader, node: yaml.Node, file: str) -> YNode:
+    origin = _origin(file, node)
+    if isinstance(node, yaml.ScalarNode):
+        try:
+            return YScalar(loader.construct_object(node, deep=True), origin)
+        except yaml.YAMLError as exc:
+            problem = getattr(exc, "problem", None) or str(exc)
+            raise SpecError(f"unsupported YAML value: {problem}", origin) from None
+    if isinstance(node, yaml.SequenceNode):
+        return YSeq(tuple(_convert(loader, item, file) for item in node.value), origin)
+    items: dict[str, YNode] = {}
+    key_origins: dict[str, Origin] = {}
+    for key_node, value_node in node.value:
+        key_origin = _origin(file, key_node)
+        if key_node.tag == _MERGE_TAG:
+            raise SpecError("YAML merge keys (`<<`) are not supported; write the fields out", key_origin)
+        if not isinstance(key_node, yaml.ScalarNode):
+            raise SpecError("mapping keys must be plain names", key_origin)
+        key = str(loader.construct_object(key_node))
+        if key in items:
+            first = key_origins[key]
+            raise SpecError(f"duplicate key {key!r} (first given at line {first.line})", key_origin)
+        items[key] = _convert(loader, value_node, file)
+        key_origins[key] = key_origin
+    return YMap(items, key_origins, origin)
