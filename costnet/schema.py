@@ -137,7 +137,7 @@ class Field:
     def type_name(self) -> str:
         options = getattr(self.read, "options", None)
         if options:
-            return " | ".join(options)
+            return " / ".join(options)
         return _TYPE_NAMES.get(self.read, self.read.__name__)
 
 
@@ -147,7 +147,7 @@ _TYPE_NAMES = {
     positive_number: "number > 0",
     non_negative_number: "number ≥ 0",
     fraction: "number in [0, 1)",
-    boolean: "true | false",
+    boolean: "true / false",
     text: "string",
     kernel_list: "integer or list of integers",
 }

@@ -1,0 +1,45 @@
+"""Reference text generated from the registries, for `costnet types` and docs/spec.md (never written twice)."""
+
+from __future__ import annotations
+
+from .blocks import BLOCK_TYPES
+from .layers import LAYER_TYPES
+from .schema import Field
+from .spec import ENTRY_FIELDS, PARALLEL_FIELDS
+
+BEGIN = "<!-- BEGIN GENERATED: costnet types -->"
+END = "<!-- END GENERATED: costnet types -->"
+
+
+def _default(field: Field) -> str:
+    if field.required:
+        return "required"
+    value = field.default
+    if value is None:
+        return "—"
+    if isinstance(value, tuple):
+        value = list(value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return f"`{value}`"
+
+
+def _table(fields: dict[str, Field]) -> str:
+    lines = ["| field | type | default | meaning |", "|---|---|---|---|"]
+    for field in fields.values():
+        scaled = " Scaled by the width multiplier." if field.channels else ""
+        lines.append(f"| `{field.name}` | {field.type_name} | {_default(field)} | {field.doc}.{scaled} |")
+    return "\n".join(lines)
+
+
+def types_reference() -> str:
+    parts = ["## Fields of every entry", "", _table(ENTRY_FIELDS), "", "## Layer types", ""]
+    for kind in LAYER_TYPES.values():
+        parts += [f"### `{kind.name}`", "", kind.doc, ""]
+        parts += [_table(kind.fields), ""] if kind.fields else ["No fields.", ""]
+    parts += ["## Block types", ""]
+    for block in BLOCK_TYPES.values():
+        parts += [f"### `{block.name}`", "", block.doc, "", _table(block.fields), ""]
+    parts += ["## `parallel`", "", "Branches run on the same input and are merged; a branch that is an "
+              "empty list is the identity (a residual shortcut).", "", _table(PARALLEL_FIELDS), ""]
+    return "\n".join(parts)
