@@ -13,6 +13,7 @@ from typing import Any, Callable
 from .analysis import Analysis, LayerResult
 from .conventions import MACS_NOT_COUNTED
 from .formulas import Shape
+from .published import FigureCheck, check
 from .units import format_count
 
 JSON_SCHEMA_VERSION = 1
@@ -57,13 +58,22 @@ def _summary_lines(a: Analysis) -> list[str]:
             f"{format_count(a.standard.macs)} MACs, {format_count(a.standard.params)} params "
             f"({a.standard.macs / t.macs:.1f}× the MACs)")
     for r in a.reported:
-        figures = ", ".join(x for x in (
-            f"{r.macs.text} MACs" if r.macs else "", f"{r.params.text} params" if r.params else "",
-            f"{r.top1:g}% top-1" if r.top1 is not None else "") if x)
-        lines.append(f"published: {figures} ({r.source}; convention: {r.convention})")
+        figures = [_checked(c) for c in check(r, a.totals)]
+        figures += [f"{r.top1:g}% top-1"] if r.top1 is not None else []
+        lines.append(f"published ({r.source}): {', '.join(figures)}")
     lines.append(f"convention: {a.convention.describe()}")
     lines.append(f"not counted as MACs: {MACS_NOT_COUNTED}")
     return lines
+
+
+def _checked(c: FigureCheck) -> str:
+    unit = "MACs" if c.quantity == "macs" else "params"
+    if c.published.matches(c.exact):
+        verdict = "matches"
+    else:
+        within = f"within the spec's stated {c.tolerance:.1%}" if c.holds else "OUTSIDE the spec's tolerance"
+        verdict = f"{c.difference:+.1%}, {within}; see the spec's note"
+    return f"{c.published.text} {unit} (exact {format_count(c.exact)}: {verdict})"
 
 
 def render_table(a: Analysis) -> str:

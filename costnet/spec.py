@@ -70,7 +70,8 @@ class Reported:
     top1: float | None
     top5: float | None
     convention: str
-    tolerance: float
+    macs_tolerance: float
+    params_tolerance: float
     note: str
     origin: Origin
 
@@ -199,8 +200,9 @@ REPORTED_FIELDS = {
     "top5": Field("top5", percent, "ImageNet top-5 accuracy, %", None),
     "convention": Field("convention", choice(*CONVENTION_NAMES), "the counting convention that reproduces "
                         "the figures", "paper"),
-    "tolerance": Field("tolerance", relative_tolerance, "relative difference allowed beyond the printed "
-                       "precision; needs a `note` saying why", None),
+    "macs_tolerance": Field("macs_tolerance", relative_tolerance, "relative difference from the exact MACs "
+                            "allowed beyond the printed precision, e.g. 1%; needs a `note` saying why", None),
+    "params_tolerance": Field("params_tolerance", relative_tolerance, "the same for parameters", None),
     "note": Field("note", text, "how the published figures relate to exact arithmetic", ""),
 }
 
@@ -306,10 +308,11 @@ def _type_list() -> str:
 def _parse_reported(node: YNode, path: str) -> Reported:
     values = read_fields(mapping(node, path), REPORTED_FIELDS, path, "a reported entry")
     origin = node.origin.at(path)
-    if values["tolerance"] is not None and not values["note"]:
+    if (values["macs_tolerance"] is not None or values["params_tolerance"] is not None) and not values["note"]:
         raise SpecError("a tolerance needs a `note` explaining the difference", origin)
     return Reported(
         source=values["source"], width=values["width"], resolution=values["resolution"], macs=values["macs"],
         params=values["params"], top1=values["top1"], top5=values["top5"], convention=values["convention"],
-        tolerance=values["tolerance"] or 0.0, note=values["note"], origin=origin,
+        macs_tolerance=values["macs_tolerance"] or 0.0, params_tolerance=values["params_tolerance"] or 0.0,
+        note=values["note"], origin=origin,
     )

@@ -16,6 +16,8 @@ import yaml
 from .errors import Origin, SpecError
 
 _MERGE_TAG = "tag:yaml.org,2002:merge"
+_SEQ_TAG = "tag:yaml.org,2002:seq"
+_MAP_TAG = "tag:yaml.org,2002:map"
 
 
 @dataclass(frozen=True)
@@ -74,7 +76,11 @@ def _convert(loader: yaml.SafeLoader, node: yaml.Node, file: str) -> YNode:
             problem = getattr(exc, "problem", None) or str(exc)
             raise SpecError(f"unsupported YAML value: {problem}", origin) from None
     if isinstance(node, yaml.SequenceNode):
+        if node.tag != _SEQ_TAG:
+            raise SpecError(f"unsupported YAML tag {node.tag!r} on a list", origin)
         return YSeq(tuple(_convert(loader, item, file) for item in node.value), origin)
+    if node.tag != _MAP_TAG:
+        raise SpecError(f"unsupported YAML tag {node.tag!r} on a mapping", origin)
     items: dict[str, YNode] = {}
     key_origins: dict[str, Origin] = {}
     for key_node, value_node in node.value:

@@ -1,0 +1,119 @@
+"""The command line: output, formats, the JSON contract, exit codes, and no half-written files."""
+
+import csv
+import io
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+from click.testing import CliRunner
+
+from costnet.cli import FORMAT_NAMES, cli
+from costnet.conventions import CONVENTIONS
+from costnet.render import FORMATS
+from costnet.spec import CONVENTION_NAMES
+
+
+def run(*args):
+    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+
+
+def test_registries_and_cli_choices_agree():
+    assert tuple(FORMATS) == FORMAT_NAMES
+    assert tuple(CONVENTIONS) == CONVENTION_NAMES
+
+
+def test_analyze_table_states_totals_and_convention():
+    result = run("analyze", "mixnet_m.yaml")
+    assert result.exit_code == 0
+    out = result.output
+    assert "MixNet-M · input 3×224×224" in out
+    assert "339.2M MACs (339,172,672)" in out and "5.0M params (4,972,670)" in out
+    assert "convention: paper: MACs = multiply-accumulates" in out
+    assert "params = weights + biases (no batch norm)" in out
+    assert "not counted as MACs: activations, batch norm, pooling" in out
+    assert any(line.split()[:2] == ["stage1.0.dw", "dwconv"] for line in out.splitlines())
+
+
+def test_torch_convention_counts_batch_norm():
+    assert "5.0M params (5,014,382)" in run("analyze", "mixnet_m", "-c", "torch").output
+
+
+def test_json_contract():
+    data = json.loads(run("analyze", "mobilenet_v1", "--format", "json", "--width", "0.5", "-r", "160").output)
+    assert data["model"] == "MobileNet"
+    assert data["input"] == {"channels": 3, "height": 160, "width": 160}
+    assert data["convention"]["name"] == "paper"
+    assert data["totals"]["macs"] == 76_524_800 and data["totals"]["params"] == 1_320_648
+    assert set(data["totals"]) >= {"macs", "params", "activations"}
+    layer = data["layers"][0]
+    assert set(layer) >= {"name", "type", "input_shape", "output_shape", "macs", "params"}
+    assert layer["output_shape"] == {"channels": 16, "height": 80, "width": 80}
+    assert sum(l["macs"] for l in data["layers"]) == data["totals"]["macs"]
+    pair = data["separable"][0]
+    assert pair["ratio"] == pytest.approx(pair["formula"]) == pytest.approx(1 / 32 + 1 / 9)
+    assert data["reported"][0]["top1"] == 60.2
+
+
+def test_csv_rows_are_exact_integers():
+    rows = list(csv.DictReader(io.StringIO(run("analyze", "mobilenet_v1", "-f", "csv").output)))
+    assert len(rows) == 30
+    assert sum(int(r["macs"]) for r in rows) == 568_740_352
+
+
+def test_markdown():
+    out = run("analyze", "mixnet_s", "-f", "markdown").output
+    assert out.startswith("## MixNet-S") and "| layer" in out and "**239.2M**" in out
+
+
+def test_list_shows_bundled_specs():
+    out = run("list").output
+    assert "mixnet_m" in out and "MixNet" in out and "339.2M" in out and "568.7M" in out
+
+
+def test_types_is_generated_from_the_registry():
+    out = run("types").output
+    assert "### `dwconv`" in out and "### `mixnet`" in out and "`expand_groups`" in out
+
+
+@pytest.mark.parametrize("args,message", [
+    (["analyze", "does_not_exist.yaml"], "no such file, and no bundled spec"),
+    (["analyze", "mobilenet_v1", "--width", "0"], "Invalid value for '--width'"),
+    (["analyze", "mobilenet_v1", "--resolution", "99999"], "resolution must be between 1 and 8192"),
+    (["analyze", "mobilenet_v1", "--format", "xml"], "Invalid value for '--format'"),
+    (["analyze", "mobilenet_v1", "--convention", "tf"], "Invalid value for '--convention'"),
+])
+def test_bad_input_exits_2(args, message):
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 2
+    assert message in result.output
+    assert "Traceback" not in result.output
+
+
+def test_output_file_is_not_written_on_error(tmp_path):
+    target = tmp_path / "out.json"
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("version: 1\nname: x\ninput: {resolution: 8}\nbody: [{name: s, blocks: [{type: fc, out: 3}]}]\n")
+    result = CliRunner().invoke(cli, ["analyze", str(bad), "-f", "json", "-o", str(target)])
+    assert result.exit_code == 2 and not target.exists()
+    assert run("analyze", "mixnet_s", "-f", "json", "-o", str(target)).exit_code == 0
+    assert json.loads(target.read_text())["model"] == "MixNet-S"
+    assert sorted(os.listdir(tmp_path)) == ["bad.yaml", "out.json"]
+
+
+def test_console_script_from_another_directory(tmp_path):
+    result = subprocess.run([sys.executable, "-m", "costnet", "analyze", "mixnet_l.yaml", "-f", "json"],
+                            cwd=tmp_path, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["totals"]["macs"] == 555_251_792
+
+
+def test_error_from_the_real_process_has_no_traceback(tmp_path):
+    (tmp_path / "x.yaml").write_text("version: 1\nname: [\n")
+    result = subprocess.run([sys.executable, "-m", "costnet", "analyze", "x.yaml"], cwd=tmp_path,
+                            capture_output=True, text=True)
+    assert result.returncode == 2
+    assert result.stderr.startswith("costnet: error: x.yaml:3:1: YAML syntax error")
+    assert "Traceback" not in result.stderr
