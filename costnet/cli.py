@@ -104,10 +104,9 @@ def analyze(spec, width, resolution, depth, convention, fmt, output):
 @convention_option
 def list_specs(convention):
     """The bundled specs, one line each: family, default input, MACs and parameters."""
-    from tabulate import tabulate
-
     from .analysis import analyze as run
     from .loader import bundled_names, load
+    from .textable import format_table
     from .units import format_count
 
     rows = []
@@ -115,9 +114,7 @@ def list_specs(convention):
         result = run(load(name), convention)
         rows.append([name, result.family, result.model, str(result.input), f"{result.scaling.width:g}",
                      format_count(result.totals.macs), format_count(result.totals.params)])
-    click.echo(tabulate(rows, headers=["spec", "family", "model", "input", "width", "MACs", "params"],
-                        tablefmt="simple", disable_numparse=True, colalign=(
-                            "left", "left", "left", "left", "right", "right", "right")))
+    click.echo(format_table(["spec", "family", "model", "input", "width", "MACs", "params"], rows, "lllllrr"))
     click.echo(f"\nconvention: {CONVENTIONS[convention].describe()}")
 
 

@@ -43,3 +43,18 @@ def types_reference() -> str:
     parts += ["## `parallel`", "", "Branches run on the same input and are merged; a branch that is an "
               "empty list is the identity (a residual shortcut).", "", _table(PARALLEL_FIELDS), ""]
     return "\n".join(parts)
+
+
+def update_markdown(text: str) -> str:
+    """`text` with the part between the BEGIN/END markers replaced by the current reference."""
+    head, rest = text.split(BEGIN, 1)
+    _, tail = rest.split(END, 1)
+    return f"{head}{BEGIN}\n\n{types_reference()}\n{END}{tail}"
+
+
+if __name__ == "__main__":  # python -m costnet.docgen docs/spec.md
+    import sys
+    from pathlib import Path
+
+    target = Path(sys.argv[1])
+    target.write_text(update_markdown(target.read_text(encoding="utf-8")), encoding="utf-8")

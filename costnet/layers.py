@@ -156,8 +156,8 @@ def _dw_describe(fields, shape: Shape) -> str:
     if len(kernels) == 1:
         return f"{kernels[0]}×{kernels[0]} dw{_suffix(fields)}"
     split = f.SPLITS[fields["split"]](shape.channels, len(kernels))
-    groups = ",".join(f"{k}" for k in kernels)
-    return f"[{groups}] dw{_suffix(fields)} split {'/'.join(map(str, split))}"
+    sizes = f"{split[0]} each" if len(set(split)) == 1 else "/".join(map(str, split))
+    return f"[{','.join(map(str, kernels))}] dw{_suffix(fields)} ({sizes})"
 
 
 DWCONV = LayerType(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from importlib.resources import files
 from pathlib import Path
 
 from .errors import SpecError, UsageError
@@ -10,7 +9,11 @@ from .spec import Spec, parse_spec
 
 
 def bundled_dir() -> Path:
-    return Path(str(files("costnet.archs")))
+    # The package's own path: cheaper to import than importlib.resources, and right for wheels and editable
+    # installs alike (pyproject.toml maps costnet.archs to the top-level archs/).
+    from . import archs
+
+    return Path(archs.__file__).parent
 
 
 def bundled_names() -> list[str]:

@@ -6,14 +6,13 @@ The JSON form is a stable, documented contract (docs/output.md): exact integers,
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import Any, Callable
 
 from .analysis import Analysis, LayerResult
 from .conventions import MACS_NOT_COUNTED
 from .formulas import Shape
 from .published import FigureCheck, check
+from .textable import format_table
 from .units import format_count
 
 JSON_SCHEMA_VERSION = 1
@@ -59,7 +58,7 @@ def _summary_lines(a: Analysis) -> list[str]:
             f"({a.standard.macs / t.macs:.1f}× the MACs)")
     for r in a.reported:
         figures = [_checked(c) for c in check(r, a.totals)]
-        figures += [f"{r.top1:g}% top-1"] if r.top1 is not None else []
+        figures += [f"{r.top1:.1f}% top-1"] if r.top1 is not None else []
         lines.append(f"published ({r.source}): {', '.join(figures)}")
     lines.append(f"convention: {a.convention.describe()}")
     lines.append(f"not counted as MACs: {MACS_NOT_COUNTED}")
@@ -70,19 +69,17 @@ def _checked(c: FigureCheck) -> str:
     unit = "MACs" if c.quantity == "macs" else "params"
     if c.published.matches(c.exact):
         verdict = "matches"
+    elif c.holds:
+        verdict = f"{c.difference:+.1%}, within the spec's stated {c.tolerance:.1%}; see its note"
     else:
-        within = f"within the spec's stated {c.tolerance:.1%}" if c.holds else "OUTSIDE the spec's tolerance"
-        verdict = f"{c.difference:+.1%}, {within}; see the spec's note"
+        verdict = f"{c.difference:+.1%}: does NOT match"
     return f"{c.published.text} {unit} (exact {format_count(c.exact)}: {verdict})"
 
 
 def render_table(a: Analysis) -> str:
-    from tabulate import tabulate
-
     rows = _layer_rows(a)
     rows.append(["total", "", "", "", format_count(a.totals.macs), format_count(a.totals.params), "100.00"])
-    table = tabulate(rows, headers=_HEADERS, tablefmt="simple", colalign=(
-        "left", "left", "left", "left", "right", "right", "right"), disable_numparse=True)
+    table = format_table(_HEADERS, rows, "llllrrr")
     header = f"{a.model} · {_variant(a)} · convention: {a.convention.name}\nspec: {a.file}\n"
     return header + "\n" + table + "\n\n" + "\n".join(_summary_lines(a)) + "\n"
 
@@ -104,6 +101,9 @@ CSV_COLUMNS = ["name", "type", "in_channels", "in_height", "in_width", "out_chan
 
 
 def render_csv(a: Analysis) -> str:
+    import csv
+    import io
+
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)

@@ -6,7 +6,6 @@ same declarations produce the validation, the error messages and the generated d
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass
 from typing import Any, Callable
 
@@ -116,6 +115,8 @@ def sequence(node: YNode, path: str) -> YSeq:
 
 
 def _valid(got: Any, options: tuple[str, ...] | list[str]) -> str:
+    import difflib  # only on the error path
+
     close = difflib.get_close_matches(str(got), list(options), n=1)
     prefix = f"did you mean {close[0]!r}? " if close else ""
     return f"{prefix}valid: {', '.join(options)}"

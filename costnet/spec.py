@@ -15,7 +15,7 @@ from .errors import Origin, SpecError
 from .layers import LAYER_TYPES
 from .nodes import MERGES, WIDTH_SCALING, BlockNode, LayerNode, Node, ParallelNode, Stage
 from .schema import (
-    Field, choice, mapping, non_negative_number, positive_int, positive_number, read_fields, sequence, text,
+    Field, _valid, choice, mapping, positive_int, positive_number, read_fields, sequence, text,
 )
 from .yamlsource import YMap, YNode, YScalar, parse_yaml
 
@@ -55,8 +55,8 @@ class Figure:
     unit: float
 
     def matches(self, exact: float, tolerance: float = 0.0) -> bool:
-        """True when `exact` rounds to the printed figure, or lies within the stated relative tolerance."""
-        allowed = max(self.unit / 2, abs(self.value) * tolerance) * (1 + 1e-9)
+        """True when `exact` rounds to the printed figure, or the figure is within `tolerance` of `exact`."""
+        allowed = max(self.unit / 2, abs(exact) * tolerance) * (1 + 1e-9)
         return abs(exact - self.value) <= allowed
 
 
@@ -283,13 +283,11 @@ def _parse_entry(node: YNode, path: str) -> Node:
             raise SpecError("a parallel entry needs at least two branches", origin.at(f"{path}.branches"))
         return ParallelNode(tuple(branches), values["merge"], origin, values["name"], values["repeat"],
                             width_scaling=values["width_scaling"])
-    registry: dict[str, Any]
     if kind in LAYER_TYPES:
         declared, make = LAYER_TYPES[kind].fields, LayerNode
     elif kind in BLOCK_TYPES:
         declared, make = BLOCK_TYPES[kind].fields, BlockNode
     else:
-        from .schema import _valid  # difflib only on this error path
         raise SpecError(f"unknown type {kind!r}", entry.items["type"].origin.at(f"{path}.type"),
                         _valid(kind, _type_names()))
     values = read_fields(entry, {**ENTRY_FIELDS, **declared}, path, f"a {kind!r} entry")

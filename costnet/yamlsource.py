@@ -15,6 +15,9 @@ import yaml
 
 from .errors import Origin, SpecError
 
+# libyaml's parser when PyYAML was built with it (several times faster); both keep line and column marks.
+_SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 _MERGE_TAG = "tag:yaml.org,2002:merge"
 _SEQ_TAG = "tag:yaml.org,2002:seq"
 _MAP_TAG = "tag:yaml.org,2002:map"
@@ -49,7 +52,7 @@ def _origin(file: str, node: yaml.Node) -> Origin:
 
 def parse_yaml(text: str, file: str) -> YNode:
     """Parse one YAML document into located nodes; any YAML problem becomes a SpecError with its place."""
-    loader = yaml.SafeLoader(text)
+    loader = _SafeLoader(text)
     try:
         try:
             node = loader.get_single_node()
@@ -67,7 +70,7 @@ def parse_yaml(text: str, file: str) -> YNode:
         loader.dispose()
 
 
-def _convert(loader: yaml.SafeLoader, node: yaml.Node, file: str) -> YNode:
+def _convert(loader: yaml.SafeLoader | yaml.CSafeLoader, node: yaml.Node, file: str) -> YNode:
     origin = _origin(file, node)
     if isinstance(node, yaml.ScalarNode):
         try:
