@@ -49,6 +49,8 @@ def _summary_lines(a: Analysis) -> list[str]:
     t = a.totals
     lines = [f"total: {format_count(t.macs)} MACs ({t.macs:,}), {format_count(t.params)} params ({t.params:,}), "
              f"{format_count(t.activations)} activations ({t.activations:,})"]
+    shares = ", ".join(f"{s.kind} {_share(s.macs, t.macs):.1f}%" for s in a.by_type() if s.macs)
+    lines.append(f"MACs by type: {shares}")
     if a.separable:
         ratios = [p.ratio for p in a.separable]
         lines.append(
