@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 MACS_COUNTED = ("multiply-accumulates of convolutions, fully connected layers and the two 1×1 convolutions "
                 "of squeeze-and-excitation")
-MACS_NOT_COUNTED = ("activations, batch norm, pooling, residual adds and SE's channel scaling "
-                    "(no multiply-accumulates of a layer)")
+MACS_NOT_COUNTED = ("activations, batch norm, local response normalization, pooling, residual adds, "
+                    "concatenation, channel shuffle and SE's channel scaling (no multiply-accumulates of a layer)")
 
 
 @dataclass(frozen=True)

@@ -52,9 +52,30 @@ def update_markdown(text: str) -> str:
     return f"{head}{BEGIN}\n\n{types_reference()}\n{END}{tail}"
 
 
-if __name__ == "__main__":  # python -m costnet.docgen docs/spec.md
-    import sys
+EXAMPLE_BEGIN = "<!-- BEGIN EXAMPLE: costnet analyze mixnet_m.yaml -->"
+EXAMPLE_END = "<!-- END EXAMPLE -->"
+
+
+def readme_example() -> str:
+    """The head and tail of `costnet analyze mixnet_m.yaml`, as the README shows it."""
+    from .analysis import analyze
+    from .loader import load
+    from .render import render_table
+
+    lines = render_table(analyze(load("mixnet_m"))).splitlines()
+    table_end = lines.index("") + 1 + next(i for i, line in enumerate(lines[lines.index("") + 1:]) if not line)
+    shown = lines[:12] + ["…"] + lines[table_end - 7:]
+    return "```\n" + "\n".join(shown) + "\n```"
+
+
+def update_readme(text: str) -> str:
+    head, rest = text.split(EXAMPLE_BEGIN, 1)
+    _, tail = rest.split(EXAMPLE_END, 1)
+    return f"{head}{EXAMPLE_BEGIN}\n{readme_example()}\n{EXAMPLE_END}{tail}"
+
+
+if __name__ == "__main__":  # python -m costnet.docgen, from the repository root: refreshes both files
     from pathlib import Path
 
-    target = Path(sys.argv[1])
-    target.write_text(update_markdown(target.read_text(encoding="utf-8")), encoding="utf-8")
+    for path, update in ((Path("docs/spec.md"), update_markdown), (Path("README.md"), update_readme)):
+        path.write_text(update(path.read_text(encoding="utf-8")), encoding="utf-8")

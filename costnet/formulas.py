@@ -61,6 +61,19 @@ def fc_macs(in_features: int, out_features: int) -> int:
     return in_features * out_features
 
 
+def make_divisible(value: float, divisor: int = 8, minimum: int | None = None) -> int:
+    """Round to the nearest multiple of `divisor`, at least `minimum`, and never more than 10% below `value`.
+
+    The rule of TF's MobileNetV2/MnasNet/MixNet/EfficientNet builders, torchvision's `_make_divisible` and
+    timm's `make_divisible`.
+    """
+    minimum = divisor if minimum is None else minimum
+    rounded = max(minimum, int(value + divisor / 2) // divisor * divisor)
+    if rounded < 0.9 * value:
+        rounded += divisor
+    return rounded
+
+
 def split_equal(total: int, groups: int) -> tuple[int, ...]:
     """Equal split, the remainder on the first group (TF MixNet's and timm's `_split_channels`)."""
     sizes = [total // groups] * groups

@@ -11,7 +11,9 @@ from typing import Any, Callable, Mapping
 
 from . import formulas as f
 from .formulas import Shape
-from .schema import Field, boolean, choice, fraction, kernel_list, non_negative_int, positive_int, positive_number
+from .schema import (
+    Field, boolean, choice, fraction, kernel_list, non_negative_int, padding, positive_int, positive_number,
+)
 
 ACTIVATIONS = ("none", "relu", "relu6", "swish", "sigmoid", "hard_swish", "hard_sigmoid")
 NORMS = ("bn", "none")
@@ -60,8 +62,8 @@ def _fields(*items: Field) -> dict[str, Field]:
 
 OUT = Field("out", positive_int, "output channels", channels=True)
 STRIDE = Field("stride", positive_int, "spatial stride", 1)
-PADDING = Field("padding", choice("same", "valid"), "'same': ⌈H/stride⌉ (TF, and PyTorch's (k-1)/2 for odd k); "
-                "'valid': no padding", "same")
+PADDING = Field("padding", padding, "'same': ⌈H/stride⌉ (TF, and PyTorch's (k-1)/2 for odd k); 'valid': no "
+                "padding; an integer: that many pixels on each side (PyTorch)", "same")
 BIAS = Field("bias", boolean, "the layer has a bias per output channel", False)
 NORM = Field("norm", choice(*NORMS), "normalization after the layer (bn: batch norm, γ and β per channel)", "bn")
 ACT = Field("act", choice(*ACTIVATIONS), "activation after the layer (costs no MACs)", "none")
@@ -176,9 +178,7 @@ def _pw_infer(fields, shape: Shape) -> Shape:
     groups = fields["groups"]
     if groups > shape.channels or groups > fields["out"]:
         raise ShapeError(f"cannot split {shape.channels} input / {fields['out']} output channels into {groups} groups")
-    if fields["stride"] > 1:
-        return Shape(fields["out"], *_spatial(fields, shape, 1))
-    return Shape(fields["out"], shape.height, shape.width)
+    return Shape(fields["out"], *_spatial(fields, shape, 1))
 
 
 def _pw_cost(fields, shape: Shape, out: Shape) -> tuple[Cost, ...]:
@@ -203,7 +203,7 @@ PWCONV = LayerType(
     "group, so groups need not divide the channels); group i connects its inputs only to its outputs.",
     _fields(OUT, Field("groups", positive_int, "channel groups", 1),
             Field("split", choice("equal"), "how channels are split over groups", "equal"),
-            STRIDE, Field("padding", choice("same", "valid"), "padding (irrelevant for 1×1)", "same"),
+            STRIDE, Field("padding", padding, "padding ('same', 'valid' or pixels; 0 for a 1×1)", "same"),
             BIAS, NORM, ACT),
     _pw_infer, _pw_cost, _pw_describe, pointwise=True,
 )
@@ -249,7 +249,7 @@ POOL = LayerType(
     _fields(Field("mode", choice("max", "avg"), "max or average", "max"),
             Field("kernel", positive_int, "window size"),
             Field("stride", non_negative_int, "stride (0: same as the kernel)", 0),
-            Field("padding", choice("valid", "same"), "padding", "valid"),
+            Field("padding", padding, "'valid', 'same' or pixels on each side", "valid"),
             Field("ceil_mode", boolean, "round the output size up (PyTorch ceil_mode)", False)),
     _pool_infer, lambda fields, shape, out: (Cost("pooling"),),
     lambda fields, shape: f"{fields['mode']} {fields['kernel']}×{fields['kernel']}"
@@ -265,13 +265,26 @@ GLOBAL_POOL = LayerType(
 )
 
 
-def se_reduced_channels(base_channels: int, ratio: float) -> int:
-    """SE bottleneck width from a ratio: max(1, int(base · ratio)), TF MixNet's and EfficientNet's rule."""
-    return max(1, int(base_channels * ratio))
+ADAPTIVE_POOL = LayerType(
+    "adaptive_pool", "Adaptive average (or max) pooling to a fixed size×size output, whatever the input "
+    "(PyTorch's AdaptiveAvgPool2d: VGG's 7×7, AlexNet's 6×6); no MACs, no parameters.",
+    _fields(Field("size", positive_int, "output height = width"),
+            Field("mode", choice("avg", "max"), "average or max", "avg")),
+    lambda fields, shape: Shape(shape.channels, fields["size"], fields["size"]),
+    lambda fields, shape, out: (Cost("pooling"),),
+    lambda fields, shape: f"adaptive {fields['mode']} {fields['size']}×{fields['size']}",
+)
+
+
+def se_reduced_channels(base_channels: int, ratio: float, divisor: int = 1) -> int:
+    """SE bottleneck width: max(1, int(base · ratio)) (TF MixNet, EfficientNet, torchvision EfficientNet);
+    with a divisor d > 1, make_divisible(int(base · ratio), d) (torchvision/TF MobileNetV3)."""
+    reduced = max(1, int(base_channels * ratio))
+    return f.make_divisible(reduced, divisor) if divisor > 1 else reduced
 
 
 def _se_reduced(fields, shape: Shape) -> int:
-    return fields["reduced"] or se_reduced_channels(shape.channels, fields["ratio"])
+    return fields["reduced"] or se_reduced_channels(shape.channels, fields["ratio"], fields["divisor"])
 
 
 def _se_cost(fields, shape: Shape, out: Shape) -> tuple[Cost, ...]:
@@ -286,6 +299,7 @@ SE = LayerType(
     "per-element scaling are not multiply-accumulates of a layer and are not counted.",
     _fields(Field("ratio", positive_number, "reduced channels = max(1, int(input channels · ratio))", 0.25),
             Field("reduced", non_negative_int, "reduced channels, explicitly (0: use `ratio`)", 0),
+            Field("divisor", positive_int, "round the reduced width to a multiple of this (MobileNetV3: 8)", 1),
             Field("bias", boolean, "the two 1×1 convolutions have biases", True),
             Field("act", choice(*ACTIVATIONS), "activation between the two convolutions", "relu"),
             Field("gate", choice("sigmoid", "hard_sigmoid"), "gating function", "sigmoid")),
@@ -321,9 +335,30 @@ FLATTEN = LayerType(
     lambda fields, shape: "",
 )
 
+def _shuffle_infer(fields, shape: Shape) -> Shape:
+    if shape.channels % fields["groups"]:
+        raise ShapeError(f"{shape.channels} channels cannot be shuffled in {fields['groups']} groups")
+    return shape
+
+
+SHUFFLE = LayerType(
+    "shuffle", "Channel shuffle (ShuffleNet): a permutation of channels across groups; no MACs, no parameters.",
+    _fields(Field("groups", positive_int, "groups to interleave", 2)),
+    _shuffle_infer, lambda fields, shape, out: (Cost("other"),), lambda fields, shape: f"groups {fields['groups']}",
+)
+
+LRN = LayerType(
+    "lrn", "Local response normalization (AlexNet, GoogLeNet papers). It has no weights, and its "
+    "per-element arithmetic is not a multiply-accumulate of a layer: costnet counts it as 0 MACs and says so.",
+    _fields(Field("size", positive_int, "neighbouring channels summed over", 5)),
+    lambda fields, shape: shape, lambda fields, shape, out: (Cost("normalization (LRN)"),),
+    lambda fields, shape: f"size {fields['size']}",
+)
+
 DROPOUT = _passthrough("dropout", "Dropout (no cost at inference).",
                        _fields(Field("rate", fraction, "drop probability", 0.0)))
 
 LAYER_TYPES: dict[str, LayerType] = {
-    t.name: t for t in (CONV, DWCONV, PWCONV, FC, POOL, GLOBAL_POOL, SE, ACT_LAYER, BN, FLATTEN, DROPOUT)
+    t.name: t for t in (CONV, DWCONV, PWCONV, FC, POOL, GLOBAL_POOL, ADAPTIVE_POOL, SE, ACT_LAYER, BN, LRN,
+                        SHUFFLE, FLATTEN, DROPOUT)
 }

@@ -12,23 +12,12 @@ from dataclasses import replace
 
 from .blocks import BLOCK_TYPES
 from .errors import UsageError
+from .formulas import make_divisible
 from .layers import LAYER_TYPES
 from .nodes import BlockNode, LayerNode, Node, ParallelNode
 from .spec import MAX_RESOLUTION, Scaling, Spec, WidthRule
 
 MAX_MULTIPLIER = 16.0
-
-
-def make_divisible(value: float, divisor: int = 8, minimum: int | None = None) -> int:
-    """Round to the nearest multiple of `divisor`, at least `minimum`, and never more than 10% below `value`.
-
-    This is the rule of TF's MobileNetV2/MnasNet/MixNet/EfficientNet builders (and timm's make_divisible).
-    """
-    minimum = divisor if minimum is None else minimum
-    rounded = max(minimum, int(value + divisor / 2) // divisor * divisor)
-    if rounded < 0.9 * value:
-        rounded += divisor
-    return rounded
 
 
 def slim_depth(value: float, minimum: int = 8) -> int:

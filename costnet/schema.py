@@ -72,6 +72,14 @@ def text(node: YNode, path: str) -> str:
     return str(value)
 
 
+def padding(node: YNode, path: str) -> str | int:
+    """'same', 'valid', or an explicit number of pixels on each side (PyTorch's `padding=`)."""
+    value = scalar(node, path)
+    if value in ("same", "valid") or (_is_int(value) and value >= 0):
+        return value
+    raise SpecError(f"must be 'same', 'valid' or an integer ≥ 0 (got {value!r})", node.origin.at(path))
+
+
 def kernel_list(node: YNode, path: str) -> tuple[int, ...]:
     """One kernel size, or a list of them (one per channel group of a mixed convolution)."""
     if isinstance(node, YSeq):
@@ -151,6 +159,7 @@ _TYPE_NAMES = {
     boolean: "true / false",
     text: "string",
     kernel_list: "integer or list of integers",
+    padding: "same / valid / integer ≥ 0",
 }
 
 

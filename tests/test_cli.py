@@ -33,7 +33,7 @@ def test_analyze_table_states_totals_and_convention():
     assert "339.2M MACs (339,172,672)" in out and "5.0M params (4,972,670)" in out
     assert "convention: paper: MACs = multiply-accumulates" in out
     assert "params = weights + biases (no batch norm)" in out
-    assert "not counted as MACs: activations, batch norm, pooling" in out
+    assert "not counted as MACs: activations, batch norm, local response normalization, pooling" in out
     assert any(line.split()[:2] == ["stage1.0.dw", "dwconv"] for line in out.splitlines())
 
 
