@@ -162,8 +162,8 @@ class _Walker:
         index = 0
         for node in nodes:
             for repeat in range(node.repeat):
-                if isinstance(node, ParallelNode) and node.name is None and node.labels[:1] == ("",):
-                    shape = self.parallel(node, shape, prefix)  # a residual: its body stays under `prefix`
+                if isinstance(node, ParallelNode) and node.transparent:
+                    shape = self.parallel(node, shape, prefix)  # a block's residual or concat: no extra level
                     continue
                 label = node.name if node.name is not None else str(index)
                 if node.name is not None and node.repeat > 1:
@@ -203,10 +203,18 @@ class _Walker:
         return out
 
     def parallel(self, node: ParallelNode, shape: Shape, name: str) -> Shape:
+        branch_input = shape
+        if node.split == "equal":
+            count = len(node.branches)
+            if shape.channels % count:
+                raise SpecError(f"cannot split {shape.channels} channels equally into {count} branches at {name}",
+                                node.origin)
+            branch_input = Shape(shape.channels // count, shape.height, shape.width)
         outputs = []
         for i, branch in enumerate(node.branches):
             label = node.branch_label(i)
-            outputs.append((label or name, self.walk(branch, shape, f"{name}.{label}" if label else name)))
+            path = f"{name}.{label}" if label else name
+            outputs.append((label or name, self.walk(branch, branch_input, path)))
         first_label, first = outputs[0]
         for label, out in outputs[1:]:
             mismatch = (out != first) if node.merge == "add" else (

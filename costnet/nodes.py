@@ -15,6 +15,7 @@ from .errors import Origin
 
 WIDTH_SCALING = ("scaled", "fixed", "grow_only")
 MERGES = ("add", "concat")
+SPLITS = ("none", "equal")
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,8 @@ class ParallelNode:
     # Name prefix per branch; "" puts a branch's layers directly under the parent (a residual's main path).
     labels: tuple[str, ...] = field(default=())
     width_scaling: str = "scaled"
+    split: str = "none"  # "equal": the input channels are divided among the branches (ShuffleNetV2)
+    transparent: bool = False  # made by a block: its layers are named under the block, not under an index
 
     def branch_label(self, index: int) -> str:
         return self.labels[index] if self.labels else f"branch{index + 1}"
@@ -59,8 +62,10 @@ def with_fields(node: LayerNode | BlockNode, **changes: Any) -> LayerNode | Bloc
     return replace(node, fields={**node.fields, **changes})
 
 
-def residual(body: tuple[Node, ...], origin: Origin) -> ParallelNode:
-    return ParallelNode(branches=(body, ()), merge="add", origin=origin, labels=("", "shortcut"))
+def residual(body: tuple[Node, ...], origin: Origin, shortcut: tuple[Node, ...] = ()) -> ParallelNode:
+    """body + shortcut (the identity, or a projection such as ResNet's 1×1 convolution)."""
+    return ParallelNode(branches=(body, shortcut), merge="add", origin=origin,
+                        labels=("", "downsample" if shortcut else "shortcut"), transparent=True)
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,8 @@ def slim_depth(value: float, minimum: int = 8) -> int:
 
 
 def scale_channels(channels: int, alpha: float, rule: WidthRule, width_scaling: str = "scaled") -> int:
-    if alpha == 1 or width_scaling == "fixed" or (width_scaling == "grow_only" and alpha < 1):
+    """A width under α; 0 means "not given" (e.g. `expanded: 0` defers to `expand`) and stays 0."""
+    if channels == 0 or alpha == 1 or width_scaling == "fixed" or (width_scaling == "grow_only" and alpha < 1):
         return channels
     if rule.rule == "slim":
         return slim_depth(channels * alpha, rule.minimum)

@@ -13,7 +13,7 @@ from typing import Any
 from .blocks import BLOCK_TYPES
 from .errors import Origin, SpecError
 from .layers import LAYER_TYPES
-from .nodes import MERGES, WIDTH_SCALING, BlockNode, LayerNode, Node, ParallelNode, Stage
+from .nodes import MERGES, SPLITS, WIDTH_SCALING, BlockNode, LayerNode, Node, ParallelNode, Stage
 from .schema import (
     Field, _valid, choice, mapping, positive_int, positive_number, read_fields, sequence, text,
 )
@@ -188,6 +188,8 @@ PARALLEL_FIELDS = {
                    "(along channels, same spatial size)"),
     "branches": Field("branches", sequence, "a list of branches, each a list of entries; an empty list is "
                       "the identity"),
+    "split": Field("split", choice(*SPLITS), "none: every branch gets the whole input; equal: the input "
+                   "channels are divided equally among the branches (ShuffleNetV2's channel split)", "none"),
 }
 
 REPORTED_FIELDS = {
@@ -282,7 +284,7 @@ def _parse_entry(node: YNode, path: str) -> Node:
         if len(branches) < 2:
             raise SpecError("a parallel entry needs at least two branches", origin.at(f"{path}.branches"))
         return ParallelNode(tuple(branches), values["merge"], origin, values["name"], values["repeat"],
-                            width_scaling=values["width_scaling"])
+                            width_scaling=values["width_scaling"], split=values["split"])
     if kind in LAYER_TYPES:
         declared, make = LAYER_TYPES[kind].fields, LayerNode
     elif kind in BLOCK_TYPES:
