@@ -14,7 +14,8 @@ from .formulas import Shape
 from .layers import ACTIVATIONS, LAYER_TYPES, se_reduced_channels
 from .nodes import LayerNode, Node, ParallelNode, residual
 from .schema import (
-    Field, boolean, choice, kernel_list, non_negative_int, non_negative_number, positive_int, positive_number,
+    Field, boolean, channels, choice, kernel_list, non_negative_int, non_negative_number, positive_int,
+    positive_number,
 )
 
 
@@ -42,7 +43,7 @@ def _layer(kind: str, origin: Origin, name: str, **fields: Any) -> LayerNode:
     return LayerNode(kind, {**_LAYER_DEFAULTS[kind], **fields}, origin, name)
 
 
-OUT = Field("out", positive_int, "output channels", channels=True)
+OUT = Field("out", channels, "output channels", channels=True)
 KERNEL = Field("kernel", kernel_list, "depthwise kernel size, or a list of sizes for a MixConv", (3,))
 STRIDE = Field("stride", positive_int, "stride of the depthwise convolution (first repeat only)", 1)
 SPLIT = Field("split", choice("equal", "exponential"), "how a MixConv splits channels over its kernel sizes",
@@ -224,7 +225,7 @@ def _resnet(fields, shape: Shape, origin: Origin, bottleneck: bool) -> tuple[Nod
 
 
 _RESNET_FIELDS = (
-    Field("out", positive_int, "output channels", channels=True),
+    Field("out", channels, "output channels", channels=True),
     Field("stride", positive_int, "stride (first repeat only)", 1),
 )
 
@@ -288,7 +289,7 @@ SHUFFLE_UNIT = BlockType(
     "ShuffleNetV2's unit. Stride 1: the channels are split in two halves; one passes through, the other "
     "goes through 1×1, 3×3 depthwise, 1×1; concatenated and shuffled. Stride 2: both branches see the whole "
     "input (3×3 depthwise s2, 1×1 | 1×1, 3×3 depthwise s2, 1×1), each producing out/2 channels.",
-    _fields(Field("out", positive_int, "output channels", channels=True),
+    _fields(Field("out", channels, "output channels", channels=True),
             Field("stride", positive_int, "stride (first repeat only)", 1)),
     _shuffle_unit,
 )

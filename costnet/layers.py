@@ -12,7 +12,8 @@ from typing import Any, Callable, Mapping
 from . import formulas as f
 from .formulas import Shape
 from .schema import (
-    Field, boolean, choice, fraction, kernel_list, non_negative_int, padding, positive_int, positive_number,
+    Field, boolean, channels, choice, fraction, kernel_list, non_negative_int, padding, positive_int,
+    positive_number,
 )
 
 ACTIVATIONS = ("none", "relu", "relu6", "swish", "sigmoid", "hard_swish", "hard_sigmoid")
@@ -60,7 +61,7 @@ def _fields(*items: Field) -> dict[str, Field]:
     return {item.name: item for item in items}
 
 
-OUT = Field("out", positive_int, "output channels", channels=True)
+OUT = Field("out", channels, "output channels", channels=True)
 STRIDE = Field("stride", positive_int, "spatial stride", 1)
 PADDING = Field("padding", padding, "'same': ⌈H/stride⌉ (TF, and PyTorch's (k-1)/2 for odd k); 'valid': no "
                 "padding; an integer: that many pixels on each side (PyTorch)", "same")

@@ -11,7 +11,7 @@ from .spec import Figure, Reported
 
 @dataclass(frozen=True)
 class FigureCheck:
-    quantity: str  # "macs" or "params"
+    quantity: str  # "macs", "flops" (2 per MAC) or "params"
     published: Figure
     exact: int  # under the entry's convention
     tolerance: float  # relative, beyond the printed precision
@@ -31,7 +31,8 @@ def check(reported: Reported, totals: Totals) -> tuple[FigureCheck, ...]:
     params = CONVENTIONS[reported.convention].params(totals.weights, totals.biases, totals.norm)
     checks = []
     if reported.macs is not None:
-        checks.append(FigureCheck("macs", reported.macs, totals.macs, reported.macs_tolerance))
+        per_mac = 2 if reported.counts == "flops" else 1
+        checks.append(FigureCheck(reported.counts, reported.macs, per_mac * totals.macs, reported.macs_tolerance))
     if reported.params is not None:
         checks.append(FigureCheck("params", reported.params, params, reported.params_tolerance))
     return tuple(checks)

@@ -68,7 +68,7 @@ def _summary_lines(a: Analysis) -> list[str]:
 
 
 def _checked(c: FigureCheck) -> str:
-    unit = "MACs" if c.quantity == "macs" else "params"
+    unit = {"macs": "MACs", "flops": "FLOPs (2 per MAC)", "params": "params"}[c.quantity]
     if c.published.matches(c.exact):
         verdict = "matches"
     elif c.holds:

@@ -14,7 +14,8 @@ from .blocks import BLOCK_TYPES
 from .errors import UsageError
 from .formulas import make_divisible
 from .layers import LAYER_TYPES
-from .nodes import BlockNode, LayerNode, Node, ParallelNode
+from .nodes import LayerNode, Node, ParallelNode
+from .schema import TableRef
 from .spec import MAX_RESOLUTION, Scaling, Spec, WidthRule
 
 MAX_MULTIPLIER = 16.0
@@ -25,9 +26,11 @@ def slim_depth(value: float, minimum: int = 8) -> int:
     return max(int(value), minimum)
 
 
-def scale_channels(channels: int, alpha: float, rule: WidthRule, width_scaling: str = "scaled") -> int:
+def scale_channels(channels: int | TableRef, alpha: float, rule: WidthRule, width_scaling: str = "scaled") -> int:
     """A width under α; 0 means "not given" (e.g. `expanded: 0` defers to `expand`) and stays 0."""
-    if channels == 0 or alpha == 1 or width_scaling == "fixed" or (width_scaling == "grow_only" and alpha < 1):
+    if isinstance(channels, TableRef):
+        return rule.table[alpha][channels.name]
+    if channels == 0 or rule.rule == "table" or alpha == 1 or width_scaling == "fixed" or (width_scaling == "grow_only" and alpha < 1):
         return channels
     if rule.rule == "slim":
         return slim_depth(channels * alpha, rule.minimum)
@@ -49,6 +52,7 @@ def scale(spec: Spec, width: float | None = None, resolution: int | None = None,
     size = spec.input.resolution if resolution is None else resolution
     _check_multiplier("width", alpha, spec.width.rule, spec.name)
     _check_multiplier("depth", depth_multiplier, spec.depth.rule, spec.name)
+    _check_table_width(spec, alpha)
     if not 1 <= size <= MAX_RESOLUTION:
         raise UsageError(f"resolution must be between 1 and {MAX_RESOLUTION} pixels (got {size})")
 
@@ -74,3 +78,10 @@ def _check_multiplier(what: str, value: float, rule: str, name: str) -> None:
     if rule == "none" and value != 1:
         raise UsageError(f"{name} defines no {what} multiplier (its spec says `{what}: {{rule: none}}`); "
                          f"only {what} 1 is available")
+
+
+def _check_table_width(spec: Spec, alpha: float) -> None:
+    if spec.width.rule == "table" and alpha not in spec.width.table:
+        widths = ", ".join(f"{w:g}" for w in sorted(spec.width.table))
+        raise UsageError(f"{spec.name} is defined at widths {widths} only (its per-width channel table); "
+                         f"got {alpha:g}")

@@ -37,6 +37,23 @@ def non_negative_int(node: YNode, path: str) -> int:
     return value
 
 
+@dataclass(frozen=True)
+class TableRef:
+    """A width looked up in the spec's per-width channel table (`out: {table: stage2}`)."""
+
+    name: str
+    origin: Origin
+
+
+def channels(node: YNode, path: str) -> int | TableRef:
+    """A channel count: a positive integer, or `{table: NAME}` for the spec's per-width table."""
+    if isinstance(node, YMap):
+        if set(node.items) != {"table"}:
+            raise SpecError("a width is an integer or `{table: NAME}`", node.origin.at(path))
+        return TableRef(text(node.items["table"], f"{path}.table"), node.origin.at(path))
+    return positive_int(node, path)
+
+
 def positive_number(node: YNode, path: str) -> float:
     value = scalar(node, path)
     if not _is_number(value) or value <= 0:
@@ -159,6 +176,7 @@ _TYPE_NAMES = {
     boolean: "true / false",
     text: "string",
     kernel_list: "integer or list of integers",
+    channels: "integer > 0 or {table: NAME}",
     padding: "same / valid / integer ≥ 0",
 }
 

@@ -7,21 +7,21 @@ the layer and block registries.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field
+from typing import Any, Mapping
 
 from .blocks import BLOCK_TYPES
 from .errors import Origin, SpecError
 from .layers import LAYER_TYPES
 from .nodes import MERGES, SPLITS, WIDTH_SCALING, BlockNode, LayerNode, Node, ParallelNode, Stage
 from .schema import (
-    Field, _valid, choice, mapping, positive_int, positive_number, read_fields, sequence, text,
+    Field, TableRef, _valid, choice, mapping, positive_int, positive_number, read_fields, sequence, text,
 )
 from .yamlsource import YMap, YNode, YScalar, parse_yaml
 
 SPEC_VERSION = 1
 MAX_RESOLUTION = 8192
-WIDTH_RULES = ("divisible", "slim", "none")
+WIDTH_RULES = ("divisible", "slim", "table", "none")
 DEPTH_RULES = ("ceil", "none")
 CONVENTION_NAMES = ("paper", "torch", "weights")  # kept in step with conventions.CONVENTIONS by a test
 
@@ -38,6 +38,7 @@ class WidthRule:
     rule: str
     divisor: int
     minimum: int
+    table: Mapping[float, Mapping[str, int]] = field(default_factory=dict)  # rule "table": α → name → width
 
 
 @dataclass(frozen=True)
@@ -70,6 +71,7 @@ class Reported:
     top1: float | None
     top5: float | None
     convention: str
+    counts: str  # "macs", or "flops": the published figure counts a multiply and an add separately
     macs_tolerance: float
     params_tolerance: float
     note: str
@@ -156,9 +158,12 @@ WIDTH_FIELDS = {
     "rule": Field("rule", choice(*WIDTH_RULES),
                   "divisible: round c·α to a multiple of `divisor`, never below `min` nor 10% below c·α "
                   "(MobileNetV2, MnasNet, MixNet, EfficientNet); slim: max(int(c·α), min) (TF-slim "
-                  "MobileNetV1); none: the network has no width multiplier", "divisible"),
+                  "MobileNetV1); table: widths written `{table: NAME}` come from `table`, other widths are "
+                  "fixed (ShuffleNetV2); none: the network has no width multiplier", "divisible"),
     "divisor": Field("divisor", positive_int, "channel multiple for the divisible rule", 8),
     "min": Field("min", positive_int, "smallest width after scaling", 8),
+    "table": Field("table", mapping, "for rule table: a mapping from each available α to a mapping of names "
+                   "to widths, e.g. {0.5: {stage2: 48}, 1.0: {stage2: 116}}", None),
 }
 
 DEPTH_FIELDS = {
@@ -202,6 +207,8 @@ REPORTED_FIELDS = {
     "top5": Field("top5", percent, "ImageNet top-5 accuracy, %", None),
     "convention": Field("convention", choice(*CONVENTION_NAMES), "the counting convention that reproduces "
                         "the figures", "paper"),
+    "counts": Field("counts", choice("macs", "flops"), "what the published `macs` figure counts: "
+                    "multiply-accumulates, or FLOPs (a multiply and an add counted separately: 2 per MAC)", "macs"),
     "macs_tolerance": Field("macs_tolerance", relative_tolerance, "relative difference from the exact MACs "
                             "allowed beyond the printed precision, e.g. 1%; needs a `note` saying why", None),
     "params_tolerance": Field("params_tolerance", relative_tolerance, "the same for parameters", None),
@@ -227,6 +234,7 @@ def parse_spec(text_: str, file: str) -> Spec:
                         root.items["input"].items["resolution"].origin.at("input.resolution"))
     width = read_fields(top["width"], WIDTH_FIELDS, "width", "width") if top["width"] else \
         {name: f.default for name, f in WIDTH_FIELDS.items()}
+    table = _parse_width_table(width, top["width"])
     depth = read_fields(top["depth"], DEPTH_FIELDS, "depth", "depth") if top["depth"] else \
         {name: f.default for name, f in DEPTH_FIELDS.items()}
     stages = tuple(_parse_stage(node, f"body[{i}]") for i, node in enumerate(top["body"].items))
@@ -235,13 +243,63 @@ def parse_spec(text_: str, file: str) -> Spec:
     _check_unique([s.name for s in stages], [s.origin for s in stages], "stage name")
     reported = tuple(_parse_reported(node, f"reported[{i}]")
                      for i, node in enumerate(top["reported"].items if top["reported"] else ()))
+    _check_table_refs(stages, table, width["rule"])
     return Spec(
         name=top["name"], family=top["family"], description=top["description"], source=top["source"],
         file=file, input=spec_input,
-        width=WidthRule(width["multiplier"], width["rule"], width["divisor"], width["min"]),
+        width=WidthRule(width["multiplier"], width["rule"], width["divisor"], width["min"], table),
         depth=DepthRule(depth["multiplier"], depth["rule"]),
         stages=stages, reported=reported,
     )
+
+
+def _parse_width_table(width: dict[str, Any], node: YMap | None) -> dict[float, dict[str, int]]:
+    if width["rule"] != "table":
+        if width["table"] is not None:
+            raise SpecError("`table` needs `rule: table`", width["table"].origin.at("width.table"))
+        return {}
+    if width["table"] is None:
+        raise SpecError("rule table needs a `table` of widths", node.origin.at("width") if node else None)
+    table: dict[float, dict[str, int]] = {}
+    names: set[str] | None = None
+    for key, row in width["table"].items.items():
+        path = f"width.table.{key}"
+        try:
+            alpha = float(key)
+        except ValueError:
+            raise SpecError(f"table keys are width multipliers such as 0.5 (got {key!r})",
+                            width["table"].key_origins[key].at(path)) from None
+        entries = mapping(row, path)
+        table[alpha] = {name: positive_int(value, f"{path}.{name}") for name, value in entries.items.items()}
+        if names is not None and set(table[alpha]) != names:
+            raise SpecError(f"every row must name the same widths ({', '.join(sorted(names))})", row.origin.at(path))
+        names = set(table[alpha])
+    if width["multiplier"] not in table:
+        raise SpecError(f"the default multiplier {width['multiplier']:g} has no row in the table",
+                        width["table"].origin.at("width.table"))
+    return table
+
+
+def _check_table_refs(stages: tuple[Stage, ...], table: dict[float, dict[str, int]], rule: str) -> None:
+    names = set(next(iter(table.values()))) if table else set()
+
+    def visit(node: Node) -> None:
+        if isinstance(node, ParallelNode):
+            for branch in node.branches:
+                for child in branch:
+                    visit(child)
+            return
+        for value in node.fields.values():
+            if isinstance(value, TableRef):
+                if rule != "table":
+                    raise SpecError("`{table: …}` widths need `width: {rule: table, table: …}`", value.origin)
+                if value.name not in names:
+                    raise SpecError(f"no width {value.name!r} in the width table", value.origin,
+                                    _valid(value.name, sorted(names)))
+
+    for stage in stages:
+        for node in stage.nodes:
+            visit(node)
 
 
 def _check_unique(names: list[str], origins: list[Origin], what: str) -> None:
@@ -313,6 +371,7 @@ def _parse_reported(node: YNode, path: str) -> Reported:
     return Reported(
         source=values["source"], width=values["width"], resolution=values["resolution"], macs=values["macs"],
         params=values["params"], top1=values["top1"], top5=values["top5"], convention=values["convention"],
+        counts=values["counts"],
         macs_tolerance=values["macs_tolerance"] or 0.0, params_tolerance=values["params_tolerance"] or 0.0,
         note=values["note"], origin=origin,
     )
