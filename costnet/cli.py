@@ -112,9 +112,11 @@ def list_specs(convention):
     rows = []
     for name in bundled_names():
         result = run(load(name), convention)
+        top1 = next((f"{r.top1:.1f}%" for r in result.reported if r.top1 is not None), "")
         rows.append([name, result.family, result.model, str(result.input), f"{result.scaling.width:g}",
-                     format_count(result.totals.macs), format_count(result.totals.params)])
-    click.echo(format_table(["spec", "family", "model", "input", "width", "MACs", "params"], rows, "lllllrr"))
+                     format_count(result.totals.macs), format_count(result.totals.params), top1])
+    headers = ["spec", "family", "model", "input", "width", "MACs", "params", "top-1 (first published)"]
+    click.echo(format_table(headers, rows, "lllllrrr"))
     click.echo(f"\nconvention: {CONVENTIONS[convention].describe()}")
 
 

@@ -68,10 +68,27 @@ def readme_example() -> str:
     return "```\n" + "\n".join(shown) + "\n```"
 
 
+LIST_BEGIN = "<!-- BEGIN LIST: costnet list -->"
+LIST_END = "<!-- END LIST -->"
+
+
+def list_output() -> str:
+    from click.testing import CliRunner
+
+    from .cli import cli
+
+    return "```\n" + CliRunner().invoke(cli, ["list"]).output.rstrip("\n") + "\n```"
+
+
+def _replace_between(text: str, begin: str, end: str, content: str) -> str:
+    head, rest = text.split(begin, 1)
+    _, tail = rest.split(end, 1)
+    return f"{head}{begin}\n{content}\n{end}{tail}"
+
+
 def update_readme(text: str) -> str:
-    head, rest = text.split(EXAMPLE_BEGIN, 1)
-    _, tail = rest.split(EXAMPLE_END, 1)
-    return f"{head}{EXAMPLE_BEGIN}\n{readme_example()}\n{EXAMPLE_END}{tail}"
+    text = _replace_between(text, EXAMPLE_BEGIN, EXAMPLE_END, readme_example())
+    return _replace_between(text, LIST_BEGIN, LIST_END, list_output())
 
 
 if __name__ == "__main__":  # python -m costnet.docgen, from the repository root: refreshes both files

@@ -1,0 +1,183 @@
+"""The model zoo against its reference implementations, and the graph building blocks by hand.
+
+REFERENCE integers were obtained independently of costnet: torchvision 0.29.1 / torch 2.14.1 and timm 1.0.31
+models built with num_classes=1000; P = sum(p.numel()), BN = batch-norm weight + bias, MACs counted with
+forward hooks on every Conv2d/Linear at 224×224 and cross-checked with FlopCounterMode (exactly 2 FLOPs per
+MAC). Every torchvision P equals the `num_params` published in its weights' meta.
+"""
+
+import textwrap
+
+import pytest
+
+import costnet
+from costnet import SpecError, UsageError
+from conftest import make_spec
+
+REFERENCE = {  # spec, width: (P, BN γ+β, conv+linear MACs)
+    ("mobilenet_v2", 1.0): (3_504_872, 34_112, 300_774_272),
+    ("mobilenet_v2", 1.4): (6_108_776, 47_936, 582_195_824),
+    ("mobilenet_v2", 1.3): (5_386_792, 44_256, 509_374_560),
+    ("mobilenet_v2", 0.75): (2_636_424, 26_640, 209_069_792),
+    ("mobilenet_v2", 0.5): (1_968_680, 18_544, 97_131_840),
+    ("mobilenet_v2", 0.35): (1_677_128, 14_080, 59_285_808),
+    ("mobilenet_v3_large", 1.0): (5_483_032, 24_400, 216_589_760),
+    ("mobilenet_v3_small", 1.0): (2_542_856, 12_112, 56_510_400),
+    ("mnasnet_b1", 0.5): (2_218_512, 20_624, 104_455_968),
+    ("mnasnet_b1", 0.75): (3_170_208, 29_808, 215_493_104),
+    ("mnasnet_b1", 1.0): (4_383_312, 37_920, 314_415_872),
+    ("mnasnet_b1", 1.3): (6_282_256, 48_816, 526_362_432),
+    ("mnasnet_a1", 1.0): (3_887_038, 33_488, 311_579_072),  # timm semnasnet_100
+    ("efficientnet_b0", 1.0): (5_288_548, 42_016, 385_814_752),
+    ("shufflenet_v2", 0.5): (1_366_792, 7_952, 40_476_448),
+    ("shufflenet_v2", 1.0): (2_278_604, 16_180, 144_907_992),
+    ("shufflenet_v2", 1.5): (3_503_624, 23_440, 295_759_392),
+    ("shufflenet_v2", 2.0): (7_393_996, 33_716, 583_253_464),
+    ("squeezenet1_0", None): (1_248_424, 0, 818_924_576),
+    ("squeezenet1_1", None): (1_235_496, 0, 349_151_936),
+    ("googlenet", None): (6_624_904, 14_560, 1_498_376_192),  # aux_logits=False, as published
+    ("vgg16", None): (138_357_544, 0, 15_470_264_320),
+    ("alexnet", None): (61_100_840, 0, 714_188_480),
+    ("resnet18", None): (11_689_512, 9_600, 1_814_073_344),
+    ("resnet50", None): (25_557_032, 53_120, 4_089_184_256),
+    ("densenet121", None): (7_978_856, 83_648, 2_834_161_664),
+}
+
+
+@pytest.mark.parametrize("name,width", list(REFERENCE), ids=lambda v: str(v))
+def test_exact_against_reference_implementation(name, width):
+    params, norm, macs = REFERENCE[(name, width)]
+    result = costnet.analyze(costnet.scale(costnet.load(name), width=width), "torch")
+    assert (result.totals.params, result.totals.norm, result.totals.macs) == (params, norm, macs)
+    paper = costnet.analyze(costnet.scale(costnet.load(name), width=width), "paper")
+    assert paper.totals.params == params - norm
+
+
+def layers_of(text, **scaling):
+    return costnet.analyze(costnet.scale(costnet.parse_spec(text, "t.yaml"), **scaling), "torch").layers
+
+
+def test_fire_module_by_hand():
+    # SqueezeNet 1.0's fire2 on 96×54×54: squeeze 16, expand 64 (1×1) + 64 (3×3), biases, no BN.
+    rows = layers_of(make_spec("- {type: fire, squeeze: 16, expand1x1: 64, expand3x3: 64, name: fire2}",
+                               resolution=54, channels=96))
+    assert [r.name for r in rows] == ["s.fire2.squeeze", "s.fire2.expand1x1.conv", "s.fire2.expand3x3.conv",
+                                      "s.fire2.concat"]
+    assert [r.params for r in rows[:3]] == [96 * 16 + 16, 16 * 64 + 64, 16 * 64 * 9 + 64]
+    assert sum(r.macs for r in rows) == 54 * 54 * (96 * 16 + 16 * 64 + 16 * 64 * 9)
+    assert rows[-1].output_shape.channels == 128
+
+
+def test_inception_module_by_hand():
+    # torchvision's inception3a on 192×28×28 (branch 3 is 3×3 there).
+    body = ("- {type: inception, name: a, b1: 64, b2_reduce: 96, b2: 128, b3_reduce: 16, b3: 32, b3_kernel: 3, "
+            "pool_proj: 32}")
+    rows = layers_of(make_spec(body, resolution=28, channels=192))
+    weights = 192 * 64 + (192 * 96 + 96 * 128 * 9) + (192 * 16 + 16 * 32 * 9) + 192 * 32
+    assert sum(r.weights for r in rows) == weights == 155_136
+    assert sum(r.norm for r in rows) == 2 * (64 + 96 + 128 + 16 + 32 + 32)
+    assert sum(r.macs for r in rows) == 28 * 28 * weights
+    assert "s.a.branch2.conv2" in [r.name for r in rows]
+    assert rows[-1].type == "concat" and rows[-1].output_shape.channels == 64 + 128 + 32 + 32
+
+
+def test_shuffle_units_by_hand():
+    stride1 = layers_of(make_spec("- {type: shuffle_unit, out: 116}", resolution=28, channels=116))
+    # half the channels pass through; the other 58 go 1×1, 3×3 depthwise, 1×1
+    assert sum(r.weights for r in stride1) == 58 * 58 + 58 * 9 + 58 * 58
+    assert sum(r.macs for r in stride1) == 28 * 28 * (58 * 58 + 58 * 9 + 58 * 58)
+    assert stride1[0].input_shape.channels == 58
+    assert [r.type for r in stride1][-2:] == ["concat", "shuffle"]
+    stride2 = layers_of(make_spec("- {type: shuffle_unit, out: 116, stride: 2}", resolution=56, channels=24))
+    side = (24 * 9 + 24 * 58) * 28 * 28
+    main = 24 * 58 * 56 * 56 + (58 * 9 + 58 * 58) * 28 * 28
+    assert sum(r.macs for r in stride2) == side + main
+    assert stride2[-1].output_shape.channels == 116 and stride2[-1].output_shape.height == 28
+
+
+def megvii_shufflenet(stage_widths, head):
+    """ShuffleNetV2 as the paper's authors build it: a stride-2 unit's main branch outputs out − in channels."""
+    stages, inp = [], 24
+    for name, out, repeats in zip(("stage2", "stage3", "stage4"), stage_widths, (4, 8, 4)):
+        stages.append(textwrap.dedent(f"""\
+            - name: {name}
+              blocks:
+                - type: parallel
+                  merge: concat
+                  branches:
+                    - [{{type: dwconv, kernel: 3, stride: 2}}, {{type: pwconv, out: {inp}, act: relu}}]
+                    - [{{type: pwconv, out: {out // 2}, act: relu}}, {{type: dwconv, kernel: 3, stride: 2}}, {{type: pwconv, out: {out - inp}, act: relu}}]
+                - {{type: shuffle, groups: 2}}
+                - {{type: shuffle_unit, out: {out}, repeat: {repeats - 1}}}
+            """))
+        inp = out
+    text = textwrap.dedent("""\
+        version: 1
+        name: ShuffleNetV2 (authors' units)
+        input: {channels: 3, resolution: 224}
+        body:
+          - name: stem
+            blocks:
+              - {type: conv, out: 24, kernel: 3, stride: 2, act: relu}
+              - {type: pool, mode: max, kernel: 3, stride: 2, padding: 1}
+        """) + textwrap.indent("".join(stages), "  ") + (
+        "  - name: head\n"
+        "    blocks:\n"
+        f"      - {{type: pwconv, out: {head}, act: relu}}\n"
+        "      - {type: global_pool}\n"
+        "      - {type: fc, out: 1000, bias: false}\n")
+    return costnet.analyze(costnet.parse_spec(text, "megvii.yaml"))
+
+
+@pytest.mark.parametrize("widths,head,macs,printed_macs,printed_params", [
+    ((116, 232, 464), 1024, 145_814_296, 146, 2.3),
+    ((176, 352, 704), 1024, 298_970_656, 299, 3.5),
+    ((244, 488, 976), 2048, 590_783_000, 591, 7.4),
+])
+def test_shufflenet_v2_paper_figures_are_the_authors_implementation(widths, head, macs, printed_macs, printed_params):
+    result = megvii_shufflenet(widths, head)
+    assert result.totals.macs == macs and round(macs / 1e6) == printed_macs
+    assert round(result.totals.params / 1e6, 1) == printed_params
+
+
+def test_non_scalable_network_says_so():
+    with pytest.raises(UsageError, match="ResNet-50 defines no width multiplier"):
+        costnet.scale(costnet.load("resnet50"), width=0.5)
+    with pytest.raises(UsageError, match=r"defined at widths 0.5, 1, 1.5, 2 only"):
+        costnet.scale(costnet.load("shufflenet_v2"), width=0.75)
+
+
+@pytest.mark.parametrize("name", ["mobilenet_v2", "mnasnet_b1", "mnasnet_a1"])
+@pytest.mark.parametrize("width", [1.4, 1.3, 1.0, 0.75, 0.5, 0.35])
+def test_width_and_resolution_sweep_the_mobile_families(name, width):
+    previous = 0
+    for resolution in (96, 128, 160, 192, 224):
+        result = costnet.analyze(costnet.scale(costnet.load(name), width=width, resolution=resolution))
+        assert result.totals.macs > previous
+        previous = result.totals.macs
+
+
+def test_merge_errors_name_both_inputs():
+    body = """\
+    - type: parallel
+      name: mix
+      merge: concat
+      branches:
+        - [{type: conv, out: 8, kernel: 3, stride: 2}]
+        - [{type: conv, out: 8, kernel: 3}]
+    """
+    with pytest.raises(SpecError, match=r"cannot concat branch1 \(8×16×16\) and branch2 \(8×32×32\) at s.mix"):
+        layers_of(make_spec(body))
+    with pytest.raises(SpecError, match=r"cannot split 9 channels equally into 2 branches"):
+        layers_of(make_spec("- {type: parallel, merge: concat, split: equal, branches: [[], []]}", channels=9))
+
+
+def test_dense_block_grows_by_the_growth_rate():
+    rows = layers_of(make_spec("- {type: dense_layer, growth: 32, repeat: 3}", channels=64))
+    concats = [r for r in rows if r.type == "concat"]
+    assert [r.output_shape.channels for r in concats] == [96, 128, 160]
+
+
+def test_resnet_projection_shortcut_only_where_shapes_change():
+    rows = layers_of(make_spec("- {type: resnet_bottleneck, out: 256, repeat: 2}", channels=64))
+    assert [r.name for r in rows if "downsample" in r.name] == ["s.0.downsample.conv"]
