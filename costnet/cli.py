@@ -120,6 +120,73 @@ def list_specs(convention):
     click.echo(f"\nconvention: {CONVENTIONS[convention].describe()}")
 
 
+TABLE_KIND_NAMES = ("architecture", "types", "separable", "layer-modifications")  # = tables.ALL_KINDS (tested)
+TABLE_FORMAT_NAMES = ("table", "markdown", "csv", "json", "latex")  # = tablerender.TABLE_FORMATS (tested)
+
+
+@cli.command()
+@click.argument("spec", metavar="[SPEC]", required=False)
+@click.option("--kind", "-k", type=click.Choice(TABLE_KIND_NAMES), required=True,
+              help="architecture: MobileNet's Table 1; types: resource per layer type (Table 2); separable: "
+                   "each depthwise separable pair against a full convolution, and the whole network so "
+                   "(Table 4); layer-modifications: one layer through separable, α and ρ (Table 3).")
+@scaling_options
+@convention_option
+@click.option("--format", "-f", "fmt", type=click.Choice(TABLE_FORMAT_NAMES), default="table", show_default=True,
+              help="Output format; json is documented in docs/output.md.")
+@click.option("--layer", help="layer-modifications: take D_K, M, N, D_F from this convolution of SPEC "
+                              "(a depthwise layer stands for its separable pair).")
+@click.option("--dk", type=click.IntRange(min=1), help="layer-modifications: kernel size D_K [3].")
+@click.option("-m", "m", type=click.IntRange(min=1), help="layer-modifications: input channels M [512].")
+@click.option("-n", "n", type=click.IntRange(min=1), help="layer-modifications: output channels N [512].")
+@click.option("--df", type=click.IntRange(min=1), help="layer-modifications: feature map size D_F [14].")
+@click.option("--alpha", type=click.FloatRange(min=0, min_open=True), default=0.75, show_default=True,
+              help="layer-modifications: width multiplier α.")
+@click.option("--rho", type=click.FloatRange(min=0, min_open=True), default=0.714, show_default=True,
+              help="layer-modifications: resolution multiplier ρ.")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write to this file instead of standard output.")
+def table(spec, kind, width, resolution, depth, convention, fmt, layer, dk, m, n, df, alpha, rho, output):
+    """Render one of the papers' tables for SPEC.
+
+    \b
+    Examples:
+      costnet table mobilenet_v1 --kind architecture
+      costnet table mobilenet_v1 --kind types --convention weights --format markdown
+      costnet table mixnet_m --kind separable --format json
+      costnet table --kind layer-modifications                     # the paper's Table 3
+      costnet table mobilenet_v1 --kind layer-modifications --layer features.6.dw --alpha 0.5
+    """
+    from . import tables
+    from .tablerender import TABLE_FORMATS, render_json
+
+    if kind == "layer-modifications":
+        given = {"--dk": dk, "-m": m, "-n": n, "--df": df}
+        if spec and layer:
+            try:
+                base = tables.layer_spec_of(_analyze(spec, width, resolution, depth, convention), layer)
+            except ValueError as exc:
+                raise UsageError(str(exc)) from None
+        elif spec or layer:
+            raise UsageError("layer-modifications takes SPEC and --layer together, or neither")
+        else:
+            base = tables.LayerSpec(3, 512, 512, 14)  # MobileNet's Table 3
+        values = {key: getattr(base, key) if value is None else value
+                  for key, value in zip(("dk", "m", "n", "df"), given.values())}
+        result = tables.layer_modifications(tables.LayerSpec(**values), alpha, rho)
+        context: dict = {}
+    else:
+        if not spec:
+            raise UsageError(f"--kind {kind} needs a SPEC")
+        analysis = _analyze(spec, width, resolution, depth, convention)
+        result = tables.TABLE_KINDS[kind](analysis)
+        context = {"model": analysis.model, "convention": analysis.convention.name,
+                   "scaling": {"width": analysis.scaling.width, "resolution": analysis.scaling.resolution,
+                               "depth": analysis.scaling.depth}}
+    text = render_json(result, context) if fmt == "json" else TABLE_FORMATS[fmt](result)
+    _emit(text, output)
+
+
 @cli.command()
 def types():
     """The layer and block types a spec can use, with their fields."""

@@ -1,0 +1,93 @@
+"""Variants of networks as points (width, resolution, exact cost, published accuracy): sweeps and comparisons."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, Iterable
+
+from .analysis import analyze
+from .errors import UsageError
+from .scaling import scale
+from .spec import Reported, Spec
+
+
+@dataclass(frozen=True)
+class Point:
+    model: str
+    family: str
+    width: float
+    resolution: int
+    macs: int
+    params: int
+    activations: int
+    top1: float | None
+    top5: float | None
+    source: str | None  # where top1/top5 were published
+
+    @property
+    def label(self) -> str:
+        return f"{self.model} {self.width:g}-{self.resolution}"
+
+
+def published_accuracy(spec: Spec, width: float, resolution: int) -> Reported | None:
+    """The first `reported:` entry with a top-1 for this variant (the order of the spec decides)."""
+    for r in spec.reported:
+        r_width = spec.width.multiplier if r.width is None else r.width
+        r_resolution = spec.input.resolution if r.resolution is None else r.resolution
+        if r.top1 is not None and r_width == width and r_resolution == resolution:
+            return r
+    return None
+
+
+def point(spec: Spec, width: float | None = None, resolution: int | None = None,
+          convention: str = "paper", depth: float | None = None) -> Point:
+    scaled = scale(spec, width=width, resolution=resolution, depth=depth)
+    result = analyze(scaled, convention)
+    s = result.scaling
+    published = published_accuracy(spec, s.width, s.resolution) if s.depth == 1 else None
+    return Point(spec.name, spec.family or spec.name, s.width, s.resolution, result.totals.macs,
+                 result.totals.params, result.totals.activations,
+                 published.top1 if published else None, published.top5 if published else None,
+                 published.source if published else None)
+
+
+def sweep(spec: Spec, widths: Iterable[float], resolutions: Iterable[int], convention: str = "paper",
+          depth: float | None = None, progress: Callable[[int], None] | None = None) -> tuple[Point, ...]:
+    """Every width × resolution of `spec`, row by row (width outer)."""
+    points = []
+    for width in widths:
+        for resolution in resolutions:
+            points.append(point(spec, width, resolution, convention, depth))
+            if progress:
+                progress(1)
+    return tuple(points)
+
+
+def reported_points(spec: Spec, convention: str = "paper") -> tuple[Point, ...]:
+    """One point per variant that has a published top-1, in the spec's order."""
+    seen: set[tuple[float, int]] = set()
+    points = []
+    for r in spec.reported:
+        variant = (spec.width.multiplier if r.width is None else r.width,
+                   spec.input.resolution if r.resolution is None else r.resolution)
+        if r.top1 is None or variant in seen:
+            continue
+        seen.add(variant)
+        points.append(point(spec, *variant, convention=convention))
+    return tuple(points)
+
+
+def parse_variant(text: str) -> tuple[str, float | None, int | None]:
+    """ "mobilenet_v1.yaml@0.5,160" → ("mobilenet_v1.yaml", 0.5, 160); "x@0.75" → width only."""
+    if "@" not in text:
+        return text, None, None
+    name, _, variant = text.rpartition("@")
+    parts = variant.split(",")
+    try:
+        width = float(parts[0]) if parts[0] else None
+        resolution = int(parts[1]) if len(parts) > 1 and parts[1] else None
+    except ValueError:
+        raise UsageError(f"{text!r}: a variant is SPEC@WIDTH[,RESOLUTION], e.g. mobilenet_v1@0.5,160") from None
+    if len(parts) > 2:
+        raise UsageError(f"{text!r}: a variant is SPEC@WIDTH[,RESOLUTION], e.g. mobilenet_v1@0.5,160")
+    return name, width, resolution
