@@ -42,6 +42,35 @@ def scaling_options(func):
     return func
 
 
+class NumberList(click.ParamType):
+    """ "1,0.75,0.5" or a range "0.25:1.0:0.05" (stop included), or both, comma-separated."""
+
+    name = "list"
+
+    def __init__(self, kind: type):
+        self.kind = kind
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, tuple):
+            return value
+        numbers: list = []
+        try:
+            for part in str(value).split(","):
+                if ":" in part:
+                    start, stop, step = (float(x) for x in part.split(":"))
+                    if step <= 0 or stop < start:
+                        raise ValueError
+                    count = int(round((stop - start) / step)) + 1
+                    numbers += [self.kind(round(start + i * step, 6)) for i in range(count)]
+                else:
+                    numbers.append(self.kind(float(part)) if self.kind is int else self.kind(part))
+        except ValueError:
+            self.fail(f"{value!r} is not a list like 1,0.75,0.5 or a range like 0.25:1.0:0.05", param, ctx)
+        if not numbers or any(n <= 0 for n in numbers):
+            self.fail(f"{value!r}: every value must be > 0", param, ctx)
+        return tuple(dict.fromkeys(numbers))
+
+
 def convention_option(func):
     names = ", ".join(f"{c.name}: {c.summary}" for c in CONVENTIONS.values())
     return click.option("--convention", "-c", type=click.Choice(list(CONVENTIONS)), default=DEFAULT_CONVENTION,
@@ -185,6 +214,158 @@ def table(spec, kind, width, resolution, depth, convention, fmt, layer, dk, m, n
                                "depth": analysis.scaling.depth}}
     text = render_json(result, context) if fmt == "json" else TABLE_FORMATS[fmt](result)
     _emit(text, output)
+
+
+@cli.command()
+@spec_argument
+@click.option("--width", "-w", "widths", type=NumberList(float), default=None,
+              help="Width multipliers: 1,0.75,0.5,0.25 or a range 0.25:1.0:0.05 (default: the spec's).")
+@click.option("--resolution", "-r", "resolutions", type=NumberList(int), default=None,
+              help="Resolutions: 224,192,160,128 or a range 96:224:32 (default: the spec's).")
+@click.option("--depth", type=click.FloatRange(min=0, min_open=True), default=None,
+              help="Depth multiplier for every point (default: the spec's).")
+@convention_option
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Write report.md, points.csv, points.json and plots (PNG and SVG) to this directory.")
+@click.option("--no-plots", is_flag=True, help="With --out: skip the plots (no matplotlib needed).")
+@click.option("--format", "-f", "fmt", type=click.Choice(["table", "markdown", "csv", "json"]), default="table",
+              show_default=True, help="Without --out: how to print the grid.")
+def sweep(spec, widths, resolutions, depth, convention, out_dir, no_plots, fmt):
+    """Evaluate SPEC over a width × resolution grid (MobileNet's Tables 6 and 7, and beyond).
+
+    \b
+    Examples:
+      costnet sweep mobilenet_v1 --width 1,0.75,0.5,0.25 --resolution 224,192,160,128
+      costnet sweep mixnet_m --width 0.5:1.5:0.05 --resolution 128:320:8 --out reports/sweep-mixnet_m
+    """
+    from .loader import load
+    from .points import sweep as run_sweep
+    from .sweepreport import points_csv, points_json, sweep_markdown, write_sweep
+
+    spec_data = load(spec)
+    widths = widths or (spec_data.width.multiplier,)
+    resolutions = resolutions or (spec_data.input.resolution,)
+    total = len(widths) * len(resolutions)
+    with click.progressbar(length=total, label=f"sweeping {total} variants", file=sys.stderr,
+                           hidden=total < 200) as bar:
+        points = run_sweep(spec_data, widths, resolutions, convention, depth, progress=bar.update)
+    if out_dir is not None:
+        written = write_sweep(out_dir, points, spec_data.name, spec_data.file, convention, with_plots=not no_plots)
+        click.echo(f"{total} variants of {spec_data.name}: wrote " + ", ".join(str(p) for p in written))
+        return
+    if fmt == "csv":
+        click.echo(points_csv(points), nl=False)
+    elif fmt == "json":
+        click.echo(points_json(points, spec_data.name, spec_data.file, convention), nl=False)
+    elif fmt == "markdown":
+        click.echo(sweep_markdown(points, spec_data.name, spec_data.file, convention))
+    else:
+        from .textable import format_table
+        from .units import format_count
+
+        rows = [[f"{p.width:g}", str(p.resolution), format_count(p.macs), format_count(p.params),
+                 f"{p.top1:.1f}%" if p.top1 is not None else "", p.source or ""] for p in points]
+        click.echo(format_table(["width", "resolution", "MACs", "params", "top-1", "source"], rows, "rrrrrl"))
+
+
+def _variants(specs, convention, prefer):
+    from .loader import load
+    from .points import parse_variant, point, reported_points
+
+    result = []
+    for text in specs:
+        name, width, resolution = parse_variant(text)
+        spec_data = load(name)
+        chosen = (point(spec_data, width, resolution, convention, prefer=prefer),)
+        every = reported_points(spec_data, convention, prefer) if width is None and resolution is None else ()
+        result.append((spec_data, chosen, every))
+    return result
+
+
+def source_option(func):
+    return click.option("--source", "prefer", metavar="TEXT", default=None,
+                        help="Take published accuracies from entries whose source contains TEXT when there "
+                             "are several (e.g. 'MixConv'); otherwise the spec's first.")(func)
+
+
+@cli.command()
+@click.argument("specs", metavar="SPEC...", nargs=-1, required=True)
+@convention_option
+@click.option("--sort", type=click.Choice(["macs", "params", "top1"]), default="macs", show_default=True,
+              help="Order of the rows.")
+@source_option
+@click.option("--format", "-f", "fmt", type=click.Choice(["table", "markdown", "csv", "json"]), default="table",
+              show_default=True, help="Output format.")
+def compare(specs, convention, sort, prefer, fmt):
+    """Compare networks: parameters, MACs and published top-1 (MixNet's Table 2, MobileNet's Tables 8 and 9).
+
+    SPEC may name a variant: mobilenet_v1@0.5,160 (width 0.5 at 160 pixels), mobilenet_v2@1.4.
+
+    \b
+    Example:
+      costnet compare mixnet_s mixnet_m mixnet_l mobilenet_v2 mobilenet_v2@1.4 mnasnet_a1 efficientnet_b0
+    """
+    from .units import format_count
+
+    points = [p for _, chosen, _ in _variants(specs, convention, prefer) for p in chosen]
+    key = {"macs": lambda p: p.macs, "params": lambda p: p.params, "top1": lambda p: -(p.top1 or 0)}[sort]
+    points.sort(key=key)
+    if fmt in ("csv", "json"):
+        from .sweepreport import points_csv, points_json
+
+        click.echo(points_csv(points) if fmt == "csv" else points_json(points, "comparison", ", ".join(specs),
+                                                                         convention), nl=False)
+        return
+    rows = [[p.model, p.variant, format_count(p.params), format_count(p.macs),
+             f"{p.top1:.1f}%" if p.top1 is not None else "—", p.source or "—"] for p in points]
+    headers = ["model", "variant", "params", "MACs", "top-1", "source of top-1"]
+    if fmt == "markdown":
+        from tabulate import tabulate
+
+        click.echo(tabulate(rows, headers=headers, tablefmt="github", disable_numparse=True))
+    else:
+        from .textable import format_table
+
+        click.echo(format_table(headers, rows, "llrrrl"))
+    click.echo(f"\nparams and MACs: exact, by costnet; convention: {CONVENTIONS[convention].describe()}")
+
+
+@cli.command()
+@click.argument("specs", metavar="SPEC...", nargs=-1, required=True)
+@click.option("--x", "x", type=click.Choice(["macs", "params"]), default="macs", show_default=True,
+              help="Horizontal axis.")
+@click.option("--y", "y", type=click.Choice(["top1", "top5"]), default="top1", show_default=True,
+              help="Vertical axis: published accuracy.")
+@click.option("--log-x", is_flag=True, help="Logarithmic horizontal axis.")
+@click.option("--title", default=None, help="Figure title.")
+@source_option
+@convention_option
+@click.option("--out", "-o", "out", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="The figure: FILE.png or FILE.svg.")
+def plot(specs, x, y, log_x, title, prefer, convention, out):
+    """Plot published accuracy against exact cost (MobileNet's Figures 4–5, MixNet's Figure 1).
+
+    A SPEC alone contributes every variant its spec reports an accuracy for (MobileNetV1: its 16
+    width × resolution checkpoints); SPEC@WIDTH[,RESOLUTION] contributes that variant.
+
+    \b
+    Examples:
+      costnet plot mobilenet_v1 --x macs --log-x --out fig4.png
+      costnet plot mixnet_s mixnet_m mixnet_l mobilenet_v1@1.0 mobilenet_v2 mnasnet_a1 --out fig1.svg
+    """
+    if out.suffix.lower() not in (".png", ".svg"):
+        raise UsageError(f"{out}: the figure is written as .png or .svg")
+    points = []
+    for spec_data, chosen, reported in _variants(specs, convention, prefer):
+        points += [p for p in (reported or chosen) if getattr(p, y) is not None]
+    if not points:
+        raise UsageError(f"none of {', '.join(specs)} has a published {y} to plot")
+    from . import plots
+    from .sweepreport import write_files
+
+    write_files(out.parent if str(out.parent) else Path("."), {},
+                {out.name: plots.accuracy_figure(points, x, y, log_x, title)})
+    click.echo(f"wrote {out} ({len(points)} points)")
 
 
 @cli.command()

@@ -117,7 +117,7 @@ def accuracy_figure(points: Sequence[Point], x: str = "macs", y: str = "top1", l
 def _point_label(p: Point, points: Sequence[Point]) -> str:
     """The model's name, with its variant when the plot holds several variants of it."""
     variants = {(q.width, q.resolution) for q in points if q.model == p.model}
-    return f"{p.model} {width_text(p.width)}-{p.resolution}" if len(variants) > 1 else p.model
+    return p.label if len(variants) > 1 else p.model
 
 
 def sweep_figure(points: Sequence[Point], title: str):

@@ -25,26 +25,32 @@ class Point:
     source: str | None  # where top1/top5 were published
 
     @property
+    def variant(self) -> str:
+        """ "1.0-224", "0.75-160": the papers' spelling."""
+        width = f"{self.width:.1f}" if self.width == int(self.width) else f"{self.width:g}"
+        return f"{width}-{self.resolution}"
+
+    @property
     def label(self) -> str:
-        return f"{self.model} {self.width:g}-{self.resolution}"
+        return f"{self.model} {self.variant}"
 
 
-def published_accuracy(spec: Spec, width: float, resolution: int) -> Reported | None:
-    """The first `reported:` entry with a top-1 for this variant (the order of the spec decides)."""
-    for r in spec.reported:
-        r_width = spec.width.multiplier if r.width is None else r.width
-        r_resolution = spec.input.resolution if r.resolution is None else r.resolution
-        if r.top1 is not None and r_width == width and r_resolution == resolution:
-            return r
-    return None
+def published_accuracy(spec: Spec, width: float, resolution: int, prefer: str | None = None) -> Reported | None:
+    """The first `reported:` entry with a top-1 for this variant whose source contains `prefer`, else the
+    first one at all (the order of the spec decides)."""
+    candidates = [r for r in spec.reported if r.top1 is not None
+                  and (spec.width.multiplier if r.width is None else r.width) == width
+                  and (spec.input.resolution if r.resolution is None else r.resolution) == resolution]
+    preferred = [r for r in candidates if prefer and prefer.lower() in r.source.lower()]
+    return (preferred or candidates or [None])[0]
 
 
 def point(spec: Spec, width: float | None = None, resolution: int | None = None,
-          convention: str = "paper", depth: float | None = None) -> Point:
+          convention: str = "paper", depth: float | None = None, prefer: str | None = None) -> Point:
     scaled = scale(spec, width=width, resolution=resolution, depth=depth)
     result = analyze(scaled, convention)
     s = result.scaling
-    published = published_accuracy(spec, s.width, s.resolution) if s.depth == 1 else None
+    published = published_accuracy(spec, s.width, s.resolution, prefer) if s.depth == 1 else None
     return Point(spec.name, spec.family or spec.name, s.width, s.resolution, result.totals.macs,
                  result.totals.params, result.totals.activations,
                  published.top1 if published else None, published.top5 if published else None,
@@ -63,7 +69,7 @@ def sweep(spec: Spec, widths: Iterable[float], resolutions: Iterable[int], conve
     return tuple(points)
 
 
-def reported_points(spec: Spec, convention: str = "paper") -> tuple[Point, ...]:
+def reported_points(spec: Spec, convention: str = "paper", prefer: str | None = None) -> tuple[Point, ...]:
     """One point per variant that has a published top-1, in the spec's order."""
     seen: set[tuple[float, int]] = set()
     points = []
@@ -73,7 +79,7 @@ def reported_points(spec: Spec, convention: str = "paper") -> tuple[Point, ...]:
         if r.top1 is None or variant in seen:
             continue
         seen.add(variant)
-        points.append(point(spec, *variant, convention=convention))
+        points.append(point(spec, *variant, convention=convention, prefer=prefer))
     return tuple(points)
 
 
