@@ -369,6 +369,18 @@ def plot(specs, x, y, log_x, title, prefer, convention, out):
 
 
 @cli.command()
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("reports"),
+              show_default=True, help="Directory for mobilenets.md, mixnet.md and their figures.")
+@click.option("--no-plots", is_flag=True, help="Write the Markdown pages only.")
+def report(out_dir, no_plots):
+    """Regenerate the paper reports: each published table beside costnet's figures, differences explained."""
+    from .reports import write_reports
+
+    written = write_reports(out_dir, with_plots=not no_plots)
+    click.echo("wrote " + ", ".join(str(p) for p in written))
+
+
+@cli.command()
 def types():
     """The layer and block types a spec can use, with their fields."""
     from .docgen import types_reference

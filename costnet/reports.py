@@ -1,0 +1,310 @@
+"""The `reports/` pages: each paper's published tables beside costnet's exact figures, with the differences
+explained, and its figures redrawn. Text is built by pure functions (the test suite compares it with the
+committed files); `write_reports` also draws the plots."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+from typing import Callable, Sequence
+
+from . import papers
+from .analysis import Analysis, analyze
+from .conventions import MACS_COUNTED, MACS_NOT_COUNTED
+from .loader import load
+from .points import Point, point, reported_points
+from .published import check
+from .scaling import scale
+from .spec import Reported, Spec
+from .tablerender import render_markdown
+from .tables import LayerSpec, architecture, layer_modifications, layer_types
+
+ZOO_FOR_FIGURE_1 = ("mixnet_s", "mixnet_m", "mixnet_l", "mobilenet_v1", "mobilenet_v2", "mobilenet_v3_large",
+                    "mnasnet_a1", "mnasnet_b1", "efficientnet_b0", "shufflenet_v2")
+
+
+def _md_table(headers: Sequence[str], rows: Sequence[Sequence[str]], align: str) -> str:
+    lines = ["| " + " | ".join(headers) + " |",
+             "|" + "|".join("---:" if a == "r" else "---" for a in align) + "|"]
+    lines += ["| " + " | ".join(row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def _millions(n: int, digits: int) -> str:
+    return f"{n / 1e6:,.{digits}f}"
+
+
+def _digits(text: str) -> int:
+    number = text.rstrip("KMGT")
+    return len(number.split(".")[1]) if "." in number else 0
+
+
+def _diff(published: float, exact: float) -> str:
+    return f"{(published - exact) / exact:+.2%}" if exact else "—"
+
+
+def _variant(spec: Spec, r: Reported) -> tuple[float, int]:
+    return (spec.width.multiplier if r.width is None else r.width,
+            spec.input.resolution if r.resolution is None else r.resolution)
+
+
+def _reported_rows(entries: Sequence[tuple[str, Spec, Reported]]) -> str:
+    """Published MACs/params/top-1 of whole networks beside the exact counts under each entry's convention."""
+    rows = []
+    for label, spec, r in entries:
+        width, resolution = _variant(spec, r)
+        result = analyze(scale(spec, width=width, resolution=resolution), r.convention)
+        cells = {c.quantity: c for c in check(r, result.totals)}
+        macs = cells.get("macs") or cells.get("flops")
+        params = cells.get("params")
+        verdict = "matches" if all(c.published.matches(c.exact) for c in cells.values()) else r.note or "—"
+        rows.append([
+            label, f"{r.top1:.1f}" if r.top1 is not None else "—",
+            f"{macs.published.text}" if macs else "—",
+            f"{_millions(macs.exact, max(1, _digits(macs.published.text)))}M" if macs else "—",
+            _diff(macs.published.value, macs.exact) if macs else "—",
+            params.published.text if params else "—",
+            f"{_millions(params.exact, max(2, _digits(params.published.text)))}M" if params else "—",
+            _diff(params.published.value, params.exact) if params else "—",
+            r.convention + (", FLOPs = 2 × MACs" if r.counts == "flops" else ""), verdict,
+        ])
+    return _md_table(["Model", "Top-1 %", "MACs published", "MACs costnet", "Δ", "Params published",
+                      "Params costnet", "Δ", "convention", "explanation"], rows, "lrrrrrrrll")
+
+
+def _entries(spec_name: str, source: str, label: Callable[[Spec, Reported], str]) -> list[tuple[str, Spec, Reported]]:
+    spec = load(spec_name)
+    return [(label(spec, r), spec, r) for r in spec.reported if source in r.source]
+
+
+def _mobilenet_label(spec: Spec, r: Reported) -> str:
+    width, resolution = _variant(spec, r)
+    return f"{width:.2f} MobileNet-{resolution}".replace("1.00", "1.0").replace("0.50", "0.5")
+
+
+def _figure_points_mobilenet() -> tuple[Point, ...]:
+    return reported_points(load("mobilenet_v1"))
+
+
+def _figure_points_mixnet() -> list[Point]:
+    points = [point(load(name), prefer="MixConv") for name in ZOO_FOR_FIGURE_1]
+    points.append(point(load("mobilenet_v2"), width=1.4, prefer="MixConv"))
+    return points
+
+
+def mobilenets_report() -> str:
+    spec = load("mobilenet_v1")
+    base = analyze(spec, "paper")
+    weights = analyze(spec, "weights")
+    shares = {s.kind: (100 * s.macs / weights.totals.macs, 100 * s.params / weights.totals.params)
+              for s in weights.by_type()}
+    table2 = _md_table(
+        ["Type", "Mult-Adds published", "costnet", "Parameters published", "costnet", "explanation"],
+        [[kind, f"{macs:.2f}%", f"{shares[kind][0]:.2f}%", f"{params:.2f}%", f"{shares[kind][1]:.2f}%",
+          papers.TABLE_2_NOTES.get(kind, "matches")] for kind, macs, params in papers.TABLE_2], "lrrrrl")
+    dk, m, n, df = papers.TABLE_3_LAYER
+    steps = layer_modifications(LayerSpec(dk, m, n, df), papers.TABLE_3_ALPHA, papers.TABLE_3_RHO).rows
+    table3 = _md_table(
+        ["Layer / Modification", "Million Mult-Adds published", "costnet", "Million Parameters published", "costnet"],
+        [[name, f"{macs:g}", f"{row['macs'] / 1e6:.1f} ({row['macs']:,})", f"{params:g}",
+          f"{row['params'] / 1e6:.2f} ({row['params']:,})"]
+         for (name, macs, params), row in zip(papers.TABLE_3, steps)], "lrrrr")
+    conv_name, conv_top1, conv_macs, conv_params = papers.TABLE_4_CONV_MOBILENET
+    fc_macs = base.layers[-1].macs
+    table4 = _md_table(
+        ["Model", "Top-1 %", "Million Mult-Adds published", "costnet", "Million Parameters published", "costnet",
+         "explanation"],
+        [[conv_name, f"{conv_top1}", f"{conv_macs}", f"{base.standard.macs / 1e6:,.1f} (convolutions alone: "
+          f"{(base.standard.macs - fc_macs) / 1e6:,.1f})", f"{conv_params}", f"{base.standard.params / 1e6:.2f}",
+          papers.TABLE_4_NOTE],
+         ["MobileNet", "70.6", "569", f"{base.totals.macs / 1e6:,.1f}", "4.2", f"{base.totals.params / 1e6:.2f}",
+          "matches"]], "lrrrrrl")
+    shallow = _shallow(spec)
+    shallow_name, shallow_top1, shallow_macs, shallow_params = papers.TABLE_5_SHALLOW
+    narrow = analyze(scale(spec, width=0.75), "paper")
+    table5 = _md_table(
+        ["Model", "Top-1 %", "Million Mult-Adds published", "costnet", "Million Parameters published", "costnet"],
+        [["0.75 MobileNet", "68.4", "325", f"{narrow.totals.macs / 1e6:.1f}", "2.6", f"{narrow.totals.params / 1e6:.2f}"],
+         [f"{shallow_name} ({papers.TABLE_5_SHALLOW_NOTE})", f"{shallow_top1}", f"{shallow_macs}",
+          f"{shallow.totals.macs / 1e6:.1f}", f"{shallow_params}", f"{shallow.totals.params / 1e6:.2f}"]], "lrrrrr")
+    arch = render_markdown(architecture(base)).split("\n", 2)[2]
+    table6 = _reported_rows(_entries("mobilenet_v1", "Table 6", _mobilenet_label))
+    table7 = _reported_rows(_entries("mobilenet_v1", "Table 7", _mobilenet_label))
+    table8 = _reported_rows(
+        [("1.0 MobileNet-224", spec, next(r for r in spec.reported if "Tables 6 and 7" in r.source))]
+        + _entries("googlenet", "MobileNets, Table 8", lambda s, r: "GoogleNet")
+        + _entries("vgg16", "MobileNets, Table 8", lambda s, r: "VGG 16"))
+    table9 = _reported_rows(
+        _entries("mobilenet_v1", "Table 9", _mobilenet_label)
+        + _entries("squeezenet1_0", "MobileNets, Table 9", lambda s, r: "Squeezenet")
+        + _entries("alexnet", "MobileNets, Table 9", lambda s, r: "AlexNet"))
+    checkpoints = _reported_rows(_entries("mobilenet_v1", "2017_06_14", _mobilenet_label))
+    return "\n".join([
+        "# MobileNets (Howard et al. 2017) against costnet",
+        "",
+        f"Generated by `costnet report` from `archs/mobilenet_v1.yaml` and the comparison networks' specs. "
+        f"Published figures are as printed in {papers.MOBILENETS} (and, for the released checkpoints, TF-slim's "
+        f"README); costnet's are exact counts. Δ = (published − costnet) / costnet.",
+        "",
+        f"MACs are the {MACS_COUNTED}; not counted: {MACS_NOT_COUNTED}.",
+        "",
+        "## Table 1: MobileNet body architecture",
+        "",
+        "The paper prints the next-to-last depthwise layer as stride 2 although its input and output are both "
+        "7 × 7; the reference implementation (TF-slim) uses stride 1, as here.",
+        "",
+        arch.rstrip(),
+        "",
+        "## Table 2: resource per layer type",
+        "",
+        "Shares of MACs and of parameters; the parameter shares count weights only (the `weights` convention), "
+        "which is what reproduces the printed column.",
+        "",
+        table2,
+        "",
+        "## Table 3: one layer, step by step",
+        "",
+        f"D_K = {dk}, M = {m}, N = {n}, D_F = {df}; each row applies on top of the previous one "
+        f"(`costnet table --kind layer-modifications`).",
+        "",
+        table3,
+        "",
+        "## Table 4: depthwise separable against full convolutions",
+        "",
+        table4,
+        "",
+        "## Table 5: narrow against shallow",
+        "",
+        table5,
+        "",
+        "## Table 6: width multiplier",
+        "",
+        table6,
+        "",
+        "## Table 7: resolution multiplier",
+        "",
+        table7,
+        "",
+        "## Table 8: MobileNet against popular models",
+        "",
+        table8,
+        "",
+        "## Table 9: small MobileNet against popular models",
+        "",
+        table9,
+        "",
+        "## The 16 released checkpoints (TF-slim README, 2017_06_14)",
+        "",
+        "The points of Figures 4 and 5. The README counts parameters as checkpoint variables (a 1001-class "
+        "classifier; β, moving mean and moving variance per batch-norm channel), which reproduces all four of its "
+        "parameter figures exactly.",
+        "",
+        checkpoints,
+        "",
+        "## Figures 4 and 5: accuracy against MACs and against parameters",
+        "",
+        "![Figure 4](mobilenets_figure4.png)",
+        "",
+        "![Figure 5](mobilenets_figure5.png)",
+        "",
+    ])
+
+
+def _shallow(spec: Spec) -> Analysis:
+    """MobileNet without the five 14 × 14 × 512 separable layers (the entry repeated five times)."""
+    stages = tuple(replace(stage, nodes=tuple(n for n in stage.nodes if n.repeat != 5)) for stage in spec.stages)
+    return analyze(replace(spec, stages=stages), "paper")
+
+
+def mixnet_report() -> str:
+    table2 = _reported_rows(
+        [(f"{s.name}" + (f" ({_variant(s, r)[0]:g})" if _variant(s, r)[0] != s.width.multiplier else ""), s, r)
+         for name in ("mobilenet_v1", "mobilenet_v2", "mnasnet_a1", "mixnet_s", "mixnet_m", "mixnet_l")
+         for s in (load(name),) for r in s.reported if "MixConv" in r.source])
+    exact_rows = []
+    for name in ("mixnet_s", "mixnet_m", "mixnet_l"):
+        paper, torch = analyze(load(name), "paper"), analyze(load(name), "torch")
+        exact_rows.append([paper.model, f"{paper.totals.macs:,}", f"{paper.totals.params:,}",
+                           f"{torch.totals.params:,}", f"{paper.totals.activations:,}",
+                           f"{len(paper.separable)}"])
+    exact = _md_table(["Model", "MACs", "Params (paper)", "Params (torch)", "Activations", "Separable pairs"],
+                      exact_rows, "lrrrrr")
+    medium = analyze(load("mixnet_m"), "paper")
+    kinds = render_markdown(layer_types(medium)).split("\n", 2)[2].rstrip()
+    ratios = [p.ratio for p in medium.separable]
+    agreement = max(abs(p.ratio - p.formula) for p in medium.separable)
+    return "\n".join([
+        "# MixNet (Tan & Le 2019, MixConv) against costnet",
+        "",
+        "Generated by `costnet report` from `archs/mixnet_{s,m,l}.yaml` and the comparison networks' specs. "
+        "Published figures are as printed in Tan & Le 2019 (arXiv 1907.09595), Table 2; costnet's are exact "
+        "counts of the networks as TF's `mixnet_builder.py` and timm build them. Δ = (published − costnet) / costnet.",
+        "",
+        "## Table 2: ImageNet comparison",
+        "",
+        _reported_rows_note(),
+        "",
+        table2,
+        "",
+        "## The MixNets exactly",
+        "",
+        "Under the `torch` convention (batch-norm γ and β counted) the parameters equal timm's "
+        "`sum(p.numel())` exactly, and the MACs equal its convolution and fully-connected multiply-accumulates.",
+        "",
+        exact,
+        "",
+        "## MixNet-M: where the MACs go",
+        "",
+        "MixConv splits a depthwise convolution's channels equally over its kernel sizes (remainder on the first "
+        "group), so each kernel size appears as its own row.",
+        "",
+        kinds,
+        "",
+        f"MixNet-M has {len(medium.separable)} depthwise separable pairs (mixed depthwise → SE → possibly grouped "
+        f"1×1). Their cost against a full convolution ranges from {min(ratios):.4f} to {max(ratios):.4f}; the "
+        f"closed form 1/N + 1/(g·D̄k²) agrees with the measured ratio to {agreement:.1e}.",
+        "",
+        "## Figure 1: accuracy against MACs",
+        "",
+        "Each network at its default variant (and MobileNetV2 at 1.4), with the MixNet paper's accuracies where "
+        "it lists the network and the spec's first published figure otherwise.",
+        "",
+        "![Figure 1](mixnet_figure1.png)",
+        "",
+    ])
+
+
+def _reported_rows_note() -> str:
+    return ("Where a published figure differs from the exact count by more than its printed rounding, the "
+            "explanation column gives the spec's note.")
+
+
+REPORTS: dict[str, Callable[[], str]] = {"mobilenets.md": mobilenets_report, "mixnet.md": mixnet_report}
+
+
+def _figure(points: Callable[[], Sequence[Point]], x: str, log_x: bool, title: str) -> Callable[[], object]:
+    def draw() -> object:
+        from . import plots
+
+        return plots.accuracy_figure(points(), x, "top1", log_x=log_x, title=title)
+
+    return draw
+
+
+FIGURES: dict[str, Callable[[], object]] = {
+    "mobilenets_figure4.png": _figure(_figure_points_mobilenet, "macs", True, "MobileNet: top-1 against MACs (Figure 4)"),
+    "mobilenets_figure5.png": _figure(_figure_points_mobilenet, "params", True,
+                                      "MobileNet: top-1 against parameters (Figure 5)"),
+    "mixnet_figure1.png": _figure(_figure_points_mixnet, "macs", False, "MixNet against mobile networks (Figure 1)"),
+}
+
+
+def report_figures() -> dict[str, object]:
+    return {name: draw() for name, draw in FIGURES.items()}
+
+
+def write_reports(directory: Path, with_plots: bool = True) -> list[Path]:
+    from .sweepreport import write_files
+
+    texts = {name: build() for name, build in REPORTS.items()}
+    return write_files(directory, texts, report_figures() if with_plots else {})

@@ -1,0 +1,128 @@
+"""Issue-4 features: paper tables, sweeps, comparisons, plots, and the committed reports."""
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from costnet.cli import TABLE_FORMAT_NAMES, TABLE_KIND_NAMES, NumberList, cli
+from costnet.reports import FIGURES, REPORTS
+from costnet.tablerender import TABLE_FORMATS
+from costnet.tables import ALL_KINDS
+
+ROOT = Path(__file__).parent.parent
+
+
+def run(*args):
+    result = CliRunner().invoke(cli, list(args), catch_exceptions=False)
+    return result
+
+
+def test_cli_choices_follow_the_registries():
+    assert TABLE_KIND_NAMES == ALL_KINDS
+    assert TABLE_FORMAT_NAMES == tuple(TABLE_FORMATS)
+
+
+@pytest.mark.parametrize("name", sorted(REPORTS))
+def test_committed_reports_are_current(name):
+    committed = (ROOT / "reports" / name).read_text(encoding="utf-8")
+    assert REPORTS[name]() == committed, "regenerate with: costnet report"
+
+
+def test_committed_report_figures_exist_and_are_linked():
+    pages = "".join((ROOT / "reports" / name).read_text(encoding="utf-8") for name in REPORTS)
+    for name in FIGURES:
+        assert (ROOT / "reports" / name).read_bytes()[:4] == b"\x89PNG", name
+        assert f"]({name})" in pages
+
+
+def test_architecture_table_folds_repeats_like_table_1():
+    data = json.loads(run("table", "mobilenet_v1", "--kind", "architecture", "-f", "json").output)
+    types = [row["type"] for row in data["rows"]]
+    assert types[0] == "Conv / s2" and types[-1] == "FC / s1"
+    assert "5× Conv dw / s1" in types and "5× Conv / s1" in types
+    assert types.count("Conv dw / s2") == 4  # strides 2 at 112, 56, 28, 14; the last one is stride 1
+    assert len(types) == 21
+
+
+def test_types_table_json_contract():
+    data = json.loads(run("table", "mobilenet_v1", "-k", "types", "-c", "weights", "-f", "json").output)
+    rows = {row["type"]: row for row in data["rows"]}
+    assert set(data["rows"][0]) >= {"type", "macs", "macs_share", "params", "params_share"}
+    assert rows["conv 1×1"]["macs"] == 539_492_352
+    assert round(rows["conv 1×1"]["macs_share"], 2) == 94.86 and round(rows["conv 1×1"]["params_share"], 2) == 74.59
+    assert sum(row["macs"] for row in data["rows"]) == 568_740_352
+
+
+def test_separable_table_json_contract():
+    data = json.loads(run("table", "mobilenet_v1", "-k", "separable", "-f", "json").output)
+    assert len(data["rows"]) == 13
+    row = data["rows"][0]
+    assert set(row) >= {"n", "dk", "macs", "standard_macs", "ratio", "formula"}
+    assert row["ratio"] == pytest.approx(1 / 64 + 1 / 9)
+    assert data["network"] == {"macs": 568_740_352, "params": 4_210_088,
+                               "standard_macs": 4_867_293_184, "standard_params": 29_282_120}
+
+
+def test_layer_modifications_default_is_table_3():
+    data = json.loads(run("table", "--kind", "layer-modifications", "-f", "json").output)
+    assert [(r["macs"], r["params"]) for r in data["rows"]] == [
+        (462_422_016, 2_359_296), (52_283_392, 266_752), (29_578_752, 150_912), (15_091_200, 150_912)]
+
+
+@pytest.mark.parametrize("fmt,marker", [("markdown", "| Type"), ("latex", "\\begin{tabular}"), ("csv", "type,macs"),
+                                        ("table", "Type ")])
+def test_table_formats(fmt, marker):
+    assert marker in run("table", "mixnet_m", "-k", "types", "-f", fmt).output
+
+
+def test_sweep_writes_report_csv_json_and_plots(tmp_path):
+    out = tmp_path / "sweep"
+    result = run("sweep", "mobilenet_v1", "--width", "1,0.75,0.5,0.25", "--resolution", "224,192,160,128",
+                 "--out", str(out))
+    assert result.exit_code == 0
+    assert sorted(p.name for p in out.iterdir()) == ["accuracy.png", "accuracy.svg", "points.csv", "points.json",
+                                                     "report.md", "sweep.png", "sweep.svg"]
+    rows = list(csv.DictReader(io.StringIO((out / "points.csv").read_text())))
+    assert len(rows) == 16
+    first = rows[0]
+    assert (first["width"], first["resolution"], first["macs"], first["params"]) == ("1.0", "224", "568740352", "4210088")
+    assert first["top1"] == "70.7"
+    points = json.loads((out / "points.json").read_text())["points"]
+    assert {(p["width"], p["resolution"]): p["macs"] for p in points}[(0.5, 160)] == 76_524_800
+    report = (out / "report.md").read_text()
+    assert "| 0.75 | 325.4M | 239.3M | 166.4M | 106.8M |" in report and "![sweep.png](sweep.png)" in report
+
+
+def test_sweep_ranges_and_failure_leaves_nothing(tmp_path):
+    assert NumberList(float).convert("0.25:1.0:0.25", None, None) == (0.25, 0.5, 0.75, 1.0)
+    assert NumberList(int).convert("96:224:32,256", None, None) == (96, 128, 160, 192, 224, 256)
+    result = CliRunner().invoke(cli, ["sweep", "shufflenet_v2", "--width", "0.5,0.75", "--out", str(tmp_path / "s")])
+    assert result.exit_code == 2 and "defined at widths 0.5, 1, 1.5, 2 only" in result.output
+    assert not (tmp_path / "s").exists()
+
+
+def test_large_sweep_csv(tmp_path):
+    result = run("sweep", "mixnet_s", "--width", "0.5:1.5:0.1", "--resolution", "128:256:16", "-f", "csv")
+    rows = list(csv.DictReader(io.StringIO(result.output)))
+    assert len(rows) == 11 * 9
+    assert all(int(r["macs"]) > 0 for r in rows)
+
+
+def test_compare_sorts_and_names_sources():
+    result = run("compare", "mixnet_m", "mobilenet_v1@0.5,160", "mixnet_s", "--source", "MixConv", "-f", "json")
+    points = json.loads(result.output)["points"]
+    assert [p["macs"] for p in points] == [76_524_800, 239_173_360, 339_172_672]
+    assert points[1]["top1"] == 75.8 and "MixConv" in points[1]["source"]
+
+
+def test_plot_writes_a_png(tmp_path):
+    out = tmp_path / "fig4.png"
+    result = run("plot", "mobilenet_v1", "--x", "macs", "--log-x", "--out", str(out))
+    assert result.exit_code == 0 and "16 points" in result.output
+    assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    bad = CliRunner().invoke(cli, ["plot", "resnet50@1.0,160", "--out", str(tmp_path / "x.png")])
+    assert bad.exit_code == 2 and "has a published top1" in bad.output
