@@ -11,7 +11,7 @@ from typing import Any, Mapping
 
 from .blocks import BLOCK_TYPES
 from .conventions import CONVENTIONS, DEFAULT_CONVENTION, Convention
-from .errors import SpecError, UsageError
+from .errors import Origin, SpecError, UsageError
 from .formulas import Shape, separable_ratio_formula, standard_conv_weights
 from .layers import LAYER_TYPES, Cost, ShapeError
 from .nodes import LayerNode, Node, ParallelNode
@@ -37,6 +37,7 @@ class LayerResult:
     norm: int
     params: int  # under the analysis's convention
     activations: int  # output elements of a layer that computes (convolution, fully connected, SE)
+    origin: Origin | None = None  # the spec entry it comes from (a block's layers share the block's)
 
 
 @dataclass(frozen=True)
@@ -198,7 +199,7 @@ class _Walker:
             name=name, type=node.type, input_shape=shape, output_shape=out,
             detail=kind.describe(node.fields, shape), fields=node.fields, costs=costs, macs=macs,
             weights=weights, biases=biases, norm=norm,
-            params=self.convention.params(weights, biases, norm), activations=activations,
+            params=self.convention.params(weights, biases, norm), activations=activations, origin=node.origin,
         ))
         return out
 
@@ -228,7 +229,7 @@ class _Walker:
         self.rows.append(LayerResult(
             name=f"{name}.{node.merge}", type=node.merge, input_shape=first, output_shape=merged,
             detail=f"{len(outputs)} inputs", fields={}, costs=(Cost("other"),), macs=0, weights=0, biases=0,
-            norm=0, params=0, activations=0,
+            norm=0, params=0, activations=0, origin=node.origin,
         ))
         return merged
 

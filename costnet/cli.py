@@ -14,6 +14,7 @@ import click
 from . import __version__
 from .conventions import CONVENTIONS, DEFAULT_CONVENTION
 from .errors import CostnetError, ExitCode, UsageError
+from .quantities import DTYPES, QUANTITIES
 
 FORMAT_NAMES = ("table", "json", "csv", "markdown")  # kept equal to render.FORMATS by a test; render loads lazily
 
@@ -378,6 +379,117 @@ def report(out_dir, no_plots):
 
     written = write_reports(out_dir, with_plots=not no_plots)
     click.echo("wrote " + ", ".join(str(p) for p in written))
+
+
+CHECK_FORMAT_NAMES = ("table", "json", "github", "junit")  # = checkrender.CHECK_FORMATS (tested)
+
+
+def _limit_options(func):
+    for name in reversed(list(QUANTITIES)):
+        quantity = QUANTITIES[name]
+        func = click.option(f"--max-{name}", f"max_{name}", metavar="LIMIT", default=None,
+                            help=f"Largest allowed {quantity.doc}.")(func)
+    return func
+
+
+@cli.command()
+@click.argument("spec", metavar="[SPEC]", required=False)
+@_limit_options
+@click.option("--dtype", type=click.Choice(list(DTYPES)), default="fp32", show_default=True,
+              help="Bytes per parameter for --max-weights.")
+@scaling_options
+@convention_option
+@click.option("--budget", "budget_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="A budget file with many entries (docs/ci.md) instead of SPEC and limits.")
+@click.option("--baseline", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="A `costnet analyze --format json` file to compare with.")
+@click.option("--max-increase", default=None, metavar="PERCENT",
+              help="With --baseline: allowed growth of MACs, params and activations, e.g. 2%.")
+@click.option("--format", "-f", "fmt", type=click.Choice(CHECK_FORMAT_NAMES), default="table", show_default=True,
+              help="table for people; github for workflow annotations; junit (with --output) or json for tools.")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write the report to this file (JUnit XML, JSON, …) instead of standard output.")
+def check(spec, max_macs, max_params, max_activations, max_weights, dtype, width, resolution, depth, convention,
+          budget_file, baseline, max_increase, fmt, output):
+    """Check cost budgets: exit 0 when every limit holds, 1 when one is exceeded, 2 on bad input.
+
+    Limits accept K/M/G (counts) and KB/MB/GB/KiB/MiB/GiB (bytes).
+
+    \b
+    Examples:
+      costnet check mixnet_m --max-macs 400M --max-params 5.5M
+      costnet check my_net.yaml --max-weights 4MB --dtype int8 --format github
+      costnet check --budget budgets.yaml --format junit --output costnet-junit.xml
+      costnet analyze my_net.yaml -f json > baseline.json
+      costnet check my_net.yaml --baseline baseline.json --max-increase 2%
+    """
+    from . import budget as b
+    from .checkrender import CHECK_FORMATS
+
+    if budget_file is not None:
+        if spec or baseline or any(v is not None for v in (max_macs, max_params, max_activations, max_weights)):
+            raise UsageError("--budget takes its specs and limits from the file; give no SPEC, limits or --baseline")
+        entries = b.parse_budget_file(str(budget_file))
+    else:
+        if not spec:
+            raise UsageError("give a SPEC with limits (--max-macs …), or --budget FILE")
+        given = {"macs": max_macs, "params": max_params, "activations": max_activations, "weights": max_weights}
+        try:
+            limits = tuple(b.parse_limit(name, value) for name, value in given.items() if value is not None)
+            increase = b.parse_percent(max_increase) if max_increase is not None else None
+        except ValueError as exc:
+            raise UsageError(str(exc)) from None
+        if (baseline is None) != (increase is None):
+            raise UsageError("--baseline and --max-increase go together")
+        if not limits and baseline is None:
+            raise UsageError("no limit given: use --max-macs, --max-params, --max-activations, --max-weights "
+                             "or --baseline with --max-increase")
+        entries = (b.Entry(spec, None, width, resolution, depth, convention, dtype, limits,
+                           b.Baseline(str(baseline), increase) if baseline else None, None),)
+    results = [b.evaluate(entry) for entry in entries]
+    _emit(CHECK_FORMATS[fmt](results), output)
+    if fmt != "table" and output is not None:
+        from .checkrender import summary
+
+        click.echo(f"{summary(results)}; wrote {output}", err=True)
+    if any(r.error for r in results):
+        sys.exit(ExitCode.BAD_INPUT)
+    sys.exit(ExitCode.OK if all(r.passed for r in results) else ExitCode.OVER_BUDGET)
+
+
+@cli.command(name="diff")
+@click.argument("spec_a", metavar="A")
+@click.argument("spec_b", metavar="B")
+@convention_option
+@click.option("--all", "show_all", is_flag=True, help="Show unchanged layers too.")
+def diff_command(spec_a, spec_b, convention, show_all):
+    """Layer-by-layer difference of A and B: two specs, or one at two variants (mixnet_m mixnet_m@1.3,256)."""
+    from .diff import diff
+    from .points import parse_variant
+    from .textable import format_table
+    from .units import format_count
+
+    def run(text):
+        name, width, resolution = parse_variant(text)
+        return _analyze(name, width, resolution, None, convention)
+
+    a, b = run(spec_a), run(spec_b)
+    show = lambda n: "—" if n is None else format_count(n)
+    delta = lambda x, y: "" if (x or 0) == (y or 0) else f"{(y or 0) - (x or 0):+,}"
+    rows = [[d.name, d.type, d.shape_a, d.shape_b, show(d.macs_a), show(d.macs_b), delta(d.macs_a, d.macs_b),
+             show(d.params_a), show(d.params_b), delta(d.params_a, d.params_b)]
+            for d in diff(a, b) if show_all or d.changed]
+    click.echo(f"A: {a.model} ({a.file}) width {a.scaling.width:g}, resolution {a.scaling.resolution}")
+    click.echo(f"B: {b.model} ({b.file}) width {b.scaling.width:g}, resolution {b.scaling.resolution}\n")
+    if rows:
+        click.echo(format_table(["layer", "type", "output A", "output B", "MACs A", "MACs B", "Δ MACs", "params A",
+                                 "params B", "Δ params"], rows, "llllrrrrrr"))
+    else:
+        click.echo("no layer differs")
+    ta, tb = a.totals, b.totals
+    click.echo(f"\ntotal MACs {ta.macs:,} → {tb.macs:,} ({(tb.macs - ta.macs) / ta.macs:+.2%}); params "
+               f"{ta.params:,} → {tb.params:,} ({(tb.params - ta.params) / ta.params:+.2%}); "
+               f"convention: {convention}")
 
 
 @cli.command()

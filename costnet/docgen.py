@@ -1,4 +1,5 @@
-"""Reference text generated from the registries, for `costnet types` and docs/spec.md (never written twice)."""
+"""Reference text generated from the registries, for `costnet types`, docs/spec.md, docs/ci.md and the
+README (never written twice)."""
 
 from __future__ import annotations
 
@@ -91,8 +92,27 @@ def update_readme(text: str) -> str:
     return _replace_between(text, LIST_BEGIN, LIST_END, list_output())
 
 
-if __name__ == "__main__":  # python -m costnet.docgen, from the repository root: refreshes both files
+BUDGET_BEGIN = "<!-- BEGIN GENERATED: budget fields -->"
+BUDGET_END = "<!-- END GENERATED: budget fields -->"
+
+
+def budget_reference() -> str:
+    from .budget import ENTRY_FIELDS as BUDGET_ENTRY_FIELDS, FILE_FIELDS, QUANTITIES
+
+    quantities = ["| quantity | limit option | budget field | units |", "|---|---|---|---|"]
+    for name, quantity in QUANTITIES.items():
+        quantities.append(f"| {quantity.label} | `--max-{name}` | `max_{name}` | {quantity.doc} |")
+    return "\n".join(["### Quantities", "", *quantities, "", "### Top level", "", _table(FILE_FIELDS), "",
+                      "### Each entry of `budgets`", "", _table(BUDGET_ENTRY_FIELDS), ""])
+
+
+def update_ci_doc(text: str) -> str:
+    return _replace_between(text, BUDGET_BEGIN, BUDGET_END, "\n" + budget_reference())
+
+
+if __name__ == "__main__":  # python -m costnet.docgen, from the repository root: refreshes the generated parts
     from pathlib import Path
 
-    for path, update in ((Path("docs/spec.md"), update_markdown), (Path("README.md"), update_readme)):
+    for path, update in ((Path("docs/spec.md"), update_markdown), (Path("README.md"), update_readme),
+                         (Path("docs/ci.md"), update_ci_doc)):
         path.write_text(update(path.read_text(encoding="utf-8")), encoding="utf-8")

@@ -145,7 +145,7 @@ def to_json_data(a: Analysis) -> dict[str, Any]:
             "name": l.name, "type": l.type, "input_shape": _shape(l.input_shape),
             "output_shape": _shape(l.output_shape), "detail": l.detail, "fields": _fields(l.fields),
             "macs": l.macs, "params": l.params, "weights": l.weights, "biases": l.biases, "norm_params": l.norm,
-            "activations": l.activations,
+            "activations": l.activations, "line": l.origin.line if l.origin else None,
         } for l in a.layers],
         "separable": [{
             "depthwise": p.depthwise, "pointwise": p.pointwise, "m": p.m, "n": p.n, "dk": p.dk,

@@ -7,7 +7,7 @@ from click.testing import CliRunner
 
 import costnet
 from costnet.cli import cli
-from costnet.docgen import update_markdown, update_readme
+from costnet.docgen import update_ci_doc, update_markdown, update_readme
 from costnet.published import check
 
 ROOT = Path(__file__).parent.parent
@@ -36,3 +36,8 @@ def test_readme_example_output_is_real_and_current():
     output = CliRunner().invoke(cli, ["analyze", "mixnet_m.yaml"]).output.splitlines()
     shown = [line for line in block.splitlines() if line != "…"]
     assert len(shown) > 20 and all(line in output for line in shown)
+
+
+def test_budget_reference_in_ci_doc_is_generated_from_the_registry():
+    text = (ROOT / "docs" / "ci.md").read_text(encoding="utf-8")
+    assert update_ci_doc(text) == text, "run: python -m costnet.docgen"

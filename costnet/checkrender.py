@@ -1,0 +1,164 @@
+"""Budget results for people and for CI systems: a table, JSON, GitHub annotations, JUnit XML.
+
+`CHECK_FORMATS` is the registry the CLI's `--format` choices come from.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Callable, Sequence
+
+from .budget import EntryResult, LimitResult
+from .textable import format_table
+
+
+def _headroom(r: LimitResult) -> str:
+    return "—" if r.headroom is None else f"{r.headroom:+.1f}%"
+
+
+def _message(entry: EntryResult, r: LimitResult) -> str:
+    over = f"over by {-r.headroom:.1f}%" if r.headroom is not None else "over a limit of 0"
+    return f"{entry.label}: {r.label} {r.value_text} ({r.value:,}) exceeds {r.limit_text} ({r.maximum:,}), {over}"
+
+
+GROWN_SHOWN = 10
+
+
+def _grown(e: EntryResult) -> list:
+    """The layers to name for a failed baseline gate: those whose MACs grew, else any that grew."""
+    return [g for g in e.growth if g.quantity == "macs"] or list(e.growth)
+
+
+def _error(e: EntryResult) -> str:
+    return e.error if e.error.startswith(e.label) else f"{e.label}: {e.error}"
+
+
+def summary(entries: Sequence[EntryResult]) -> str:
+    failed = sum(1 for e in entries for r in e.results if not r.passed)
+    errors = sum(1 for e in entries if e.error)
+    checked = sum(len(e.results) for e in entries)
+    parts = [f"{checked} limit{'' if checked == 1 else 's'} checked", f"{failed} exceeded"]
+    if errors:
+        parts.append(f"{errors} could not be evaluated")
+    return ", ".join(parts)
+
+
+def render_table(entries: Sequence[EntryResult]) -> str:
+    rows = []
+    for e in entries:
+        if e.error:
+            rows.append([e.label, "—", "—", "—", "—", "ERROR"])
+            continue
+        for r in e.results:
+            rows.append([e.label, r.label, r.value_text, r.limit_text, _headroom(r), "PASS" if r.passed else "FAIL"])
+    lines = [format_table(["entry", "limit", "value", "max", "headroom", "result"], rows, "llrrrl"), ""]
+    for e in entries:
+        if e.error:
+            lines.append(f"ERROR {_error(e)}")
+        grown = _grown(e)
+        if grown and not all(r.passed for r in e.results):
+            lines.append(f"{e.label}: layers that grew since the baseline, largest first:")
+            for g in grown[:GROWN_SHOWN]:
+                where = f"  ({g.origin})" if g.origin else ""
+                lines.append(f"  {g.layer}: {g.quantity} {g.before:,} → {g.after:,} ({g.after - g.before:+,}){where}")
+            if len(grown) > GROWN_SHOWN:
+                lines.append(f"  … and {len(grown) - GROWN_SHOWN} more (--format json lists all)")
+    conventions = sorted({e.convention for e in entries})
+    lines.append(f"{summary(entries)} (convention: {', '.join(conventions)})")
+    return "\n".join(lines) + "\n"
+
+
+def render_json(entries: Sequence[EntryResult]) -> str:
+    data = {
+        "schema_version": 1,
+        "passed": all(e.passed for e in entries),
+        "summary": summary(entries),
+        "entries": [{
+            "name": e.label, "spec": e.spec_file, "convention": e.convention, "passed": e.passed, "error": e.error,
+            "file": e.origin.file if e.origin else None, "line": e.origin.line if e.origin else None,
+            "limits": [{"quantity": r.quantity, "label": r.label, "value": r.value, "max": r.maximum,
+                        "limit": r.limit_text, "headroom": r.headroom, "passed": r.passed} for r in e.results],
+            "grown_layers": [{"layer": g.layer, "quantity": g.quantity, "before": g.before, "after": g.after,
+                              "line": g.origin.line if g.origin else None} for g in e.growth],
+        } for e in entries],
+    }
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
+def _escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(text: str) -> str:
+    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def _annotation(level: str, origin, title: str, message: str) -> str:
+    place = f" file={_escape_property(origin.file)},line={origin.line},col={origin.column}," if origin else " "
+    return f"::{level}{place}title={_escape_property(title)}::{_escape_data(message)}"
+
+
+def render_github(entries: Sequence[EntryResult]) -> str:
+    """GitHub Actions workflow commands: an error annotation at the entry (or layer) for every failure."""
+    lines = []
+    for e in entries:
+        if e.error:
+            lines.append(_annotation("error", e.origin, "costnet check: cannot evaluate", _error(e)))
+        for r in e.results:
+            if not r.passed:
+                lines.append(_annotation("error", r.origin, "costnet check: budget exceeded", _message(e, r)))
+        if not all(r.passed for r in e.results):
+            for g in _grown(e)[:GROWN_SHOWN]:
+                lines.append(_annotation("warning", g.origin if e.spec_in_tree else e.origin,
+                                         "costnet check: layer grew",
+                                         f"{e.label}: {g.layer}: {g.quantity} {g.before:,} → {g.after:,}"))
+    lines.append(f"::notice title=costnet check::{_escape_data(summary(entries))}")
+    return "\n".join(lines) + "\n"
+
+
+def render_junit(entries: Sequence[EntryResult]) -> str:
+    """JUnit XML: a test suite per entry, a test case per limit; failures for exceeded limits, an error
+    for an entry that could not be evaluated."""
+    from xml.etree import ElementTree as ET
+
+    root = ET.Element("testsuites", name="costnet check")
+    totals = {"tests": 0, "failures": 0, "errors": 0}
+    for e in entries:
+        suite = ET.SubElement(root, "testsuite", name=e.label, timestamp="1970-01-01T00:00:00")
+        counts = {"tests": 0, "failures": 0, "errors": 0}
+        classname = f"costnet.{e.label}".replace(" ", "_")
+        if e.error:
+            case = ET.SubElement(suite, "testcase", classname=classname, name="evaluate", time="0")
+            ET.SubElement(case, "error", message=e.error, type="CostnetError").text = e.error
+            counts["tests"] += 1
+            counts["errors"] += 1
+        for r in e.results:
+            case = ET.SubElement(suite, "testcase", classname=classname,
+                                 name=f"{r.label} <= {r.limit_text}", time="0")
+            counts["tests"] += 1
+            if not r.passed:
+                message = _message(e, r)
+                ET.SubElement(case, "failure", message=message, type="BudgetExceeded").text = message
+                counts["failures"] += 1
+            else:
+                ET.SubElement(case, "system-out").text = f"{r.value_text} ({r.value:,}), headroom {_headroom(r)}"
+        suite.set("tests", str(counts["tests"]))
+        suite.set("failures", str(counts["failures"]))
+        suite.set("errors", str(counts["errors"]))
+        suite.set("skipped", "0")
+        suite.set("time", "0")
+        for key in totals:
+            totals[key] += counts[key]
+    for key, value in totals.items():
+        root.set(key, str(value))
+    root.set("time", "0")
+    ET.indent(root)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+
+
+CHECK_FORMATS: dict[str, Callable[[Sequence[EntryResult]], str]] = {
+    "table": render_table,
+    "json": render_json,
+    "github": render_github,
+    "junit": render_junit,
+}

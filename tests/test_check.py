@@ -1,0 +1,446 @@
+"""`costnet check` and `costnet diff`: every exit code and output format, budget files, baselines.
+
+Reference figures, each obtained independently of costnet's analyzer:
+- MixNet-M at 224: 339,172,672 MACs and 4,972,670 parameters under `paper` (test_mixnet.py derives them from
+  the reference implementation; 4,972,670 = timm's 5,014,382 minus 41,712 batch-norm γ/β).
+- MixNet-M's head, a 1×1 conv 200 → 1536: 200·1536·7·7 = 15,052,800 MACs at 224 (7×7 maps) and
+  200·1536·8·8 = 19,660,800 at 232 (⌈232/32⌉ = 8).
+"""
+
+import json
+import re
+import shutil
+from pathlib import Path
+from xml.etree import ElementTree
+
+import pytest
+from click.testing import CliRunner
+
+from costnet.budget import parse_budget_file
+from costnet.quantities import DTYPES, QUANTITIES
+from costnet.checkrender import CHECK_FORMATS
+from costnet.cli import CHECK_FORMAT_NAMES, cli
+from costnet.errors import SpecError
+
+MIXNET_M_MACS = 339_172_672
+MIXNET_M_PARAMS = 4_972_670
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def run(*args):
+    return CliRunner().invoke(cli, [str(a) for a in args])
+
+
+def budget(tmp_path, text, name="budgets.yaml"):
+    path = tmp_path / name
+    path.write_text(text)
+    return path
+
+
+def test_cli_choices_come_from_the_registries():
+    assert CHECK_FORMAT_NAMES == tuple(CHECK_FORMATS)
+    check = cli.commands["check"]
+    options = {opt for param in check.params for opt in param.opts}
+    assert {f"--max-{name}" for name in QUANTITIES} <= options
+    dtype = next(p for p in check.params if p.name == "dtype")
+    assert tuple(dtype.type.choices) == tuple(DTYPES)
+
+
+# ---- exit codes and the table ---------------------------------------------------------------------------
+
+def test_limits_that_hold_exit_0_with_headroom():
+    result = run("check", "mixnet_m", "--max-macs", "400M", "--max-params", "5M")
+    assert result.exit_code == 0, result.output
+    rows = [line.split() for line in result.output.splitlines()]
+    # (400,000,000 − 339,172,672) / 400,000,000 = 15.21%; (5,000,000 − 4,972,670) / 5,000,000 = 0.55%
+    assert ["MixNet-M", "1.0-224", "MACs", "339.2M", "400M", "+15.2%", "PASS"] in rows
+    assert ["MixNet-M", "1.0-224", "params", "5.0M", "5M", "+0.5%", "PASS"] in rows
+    assert "2 limits checked, 0 exceeded (convention: paper)" in result.output
+
+
+def test_an_exceeded_limit_exits_1():
+    result = run("check", "mixnet_m", "--max-macs", "300M", "--max-params", "5M")
+    assert result.exit_code == 1
+    rows = [line.split() for line in result.output.splitlines()]
+    # (300M − 339,172,672) / 300M = −13.06%
+    assert ["MixNet-M", "1.0-224", "MACs", "339.2M", "300M", "-13.1%", "FAIL"] in rows
+    assert "2 limits checked, 1 exceeded" in result.output
+
+
+def test_a_limit_equal_to_the_value_holds_and_one_less_fails():
+    assert run("check", "mixnet_m", "--max-macs", MIXNET_M_MACS).exit_code == 0
+    assert run("check", "mixnet_m", "--max-macs", MIXNET_M_MACS - 1).exit_code == 1
+
+
+def test_a_limit_of_zero_is_exceeded_and_has_no_headroom():
+    result = run("check", "mixnet_m", "--max-activations", "0")
+    assert result.exit_code == 1
+    assert ["MixNet-M", "1.0-224", "activations", "8.2M", "0", "—", "FAIL"] in \
+        [line.split() for line in result.output.splitlines()]
+
+
+def test_width_resolution_and_convention_apply():
+    # MobileNet 0.5-160: 76,524,800 MACs (MobileNet paper Table 7 and TF-slim README: 76M / 77M; exact in
+    # test_mobilenet_v1.py). Under `torch`, MixNet-M has timm's 5,014,382 parameters.
+    assert run("check", "mobilenet_v1", "-w", 0.5, "-r", 160, "--max-macs", 76_524_800).exit_code == 0
+    assert run("check", "mobilenet_v1", "-w", 0.5, "-r", 160, "--max-macs", 76_524_799).exit_code == 1
+    assert run("check", "mixnet_m", "-c", "torch", "--max-params", 5_014_382).exit_code == 0
+    assert run("check", "mixnet_m", "-c", "torch", "--max-params", 5_014_381).exit_code == 1
+
+
+@pytest.mark.parametrize("limit, dtype, code", [
+    ("4972670", "int8", 0),          # bytes
+    ("4.97MB", "int8", 1),            # 4,970,000 < 4,972,670
+    ("4.75MiB", "int8", 0),           # 4,980,736
+    ("9.95MB", "fp16", 0),            # 2 × 4,972,670 = 9,945,340
+    ("9.9MB", "fp16", 1),
+    ("19890680", "fp32", 0),          # 4 × 4,972,670
+    ("19890679", "fp32", 1),
+])
+def test_weight_bytes_follow_the_dtype(limit, dtype, code):
+    assert run("check", "mixnet_m", "--max-weights", limit, "--dtype", dtype).exit_code == code
+
+
+@pytest.mark.parametrize("args, message", [
+    (["check", "mixnet_m", "--max-macs", "400X"], "400X"),
+    (["check", "mixnet_m", "--max-weights", "8 parsecs"], "8 parsecs"),
+    (["check", "mixnet_m"], "no limit given"),
+    (["check", "--max-macs", "1M"], "give a SPEC"),
+    (["check", "mixnet_m", "--baseline", "b.json"], "--baseline and --max-increase go together"),
+    (["check", "mixnet_m", "--max-increase", "2%"], "--baseline and --max-increase go together"),
+    (["check", "no_such_net", "--max-macs", "1M"], "no such file, and no bundled spec"),
+    (["check", "mixnet_m", "--max-macs", "1M", "--dtype", "int4"], "Invalid value for '--dtype'"),
+    (["check", "mixnet_m", "--max-macs", "1M", "--format", "xml"], "Invalid value for '--format'"),
+])
+def test_bad_input_exits_2_without_a_traceback(args, message):
+    result = run(*args)
+    assert result.exit_code == 2, result.output
+    assert message in result.output
+    assert "Traceback" not in result.output
+
+
+def test_a_missing_spec_is_an_error_row_and_exit_2_even_beside_passing_entries(tmp_path):
+    path = budget(tmp_path, "version: 1\nbudgets:\n"
+                            "  - {spec: mixnet_m, max_macs: 400M}\n"
+                            "  - {spec: models/gone.yaml, max_macs: 1M}\n")
+    result = run("check", "--budget", path)
+    assert result.exit_code == 2
+    assert "models/gone.yaml: no such file" in result.output
+    assert "1 limit checked, 0 exceeded, 1 could not be evaluated" in result.output
+
+
+def test_an_invalid_spec_in_a_budget_is_reported_with_its_location(tmp_path):
+    (tmp_path / "net.yaml").write_text("version: 1\nname: x\ninput: {resolution: 8}\n"
+                                       "body: [{name: s, blocks: [{type: conv, out: 8, kernel: 3, strid: 2}]}]\n")
+    result = run("check", "--budget", budget(tmp_path, "version: 1\nbudgets: [{spec: net.yaml, max_macs: 1M}]\n"))
+    assert result.exit_code == 2
+    assert "net.yaml:4:" in result.output and "did you mean 'stride'" in result.output
+
+
+# ---- budget files ---------------------------------------------------------------------------------------
+
+def test_a_budget_file_checks_variants_of_one_spec(tmp_path):
+    path = budget(tmp_path, "version: 1\ndtype: int8\nbudgets:\n"
+                            "  - {spec: mobilenet_v1, width: 0.25, resolution: 128, max_macs: 14M}\n"
+                            "  - {spec: mobilenet_v1, name: mid, width: 0.5, resolution: 160, max_macs: 76M}\n"
+                            "  - {spec: mixnet_m, max_weights: 5MB}\n")
+    result = run("check", "--budget", path)
+    # 0.25-128: 13,570,048 MACs (TF-slim README 14M); 0.5-160: 76,524,800 > 76M
+    assert result.exit_code == 1
+    rows = [line.split() for line in result.output.splitlines()]
+    assert ["MobileNet", "0.25-128", "MACs", "13.6M", "14M", "+3.1%", "PASS"] in rows
+    assert ["mid", "MACs", "76.5M", "76M", "-0.7%", "FAIL"] in rows
+    assert ["MixNet-M", "1.0-224", "weight", "bytes", "5.0MB", "5MB", "+0.5%", "PASS"] in rows
+
+
+def test_spec_paths_are_relative_to_the_budget_file(tmp_path, monkeypatch):
+    models = tmp_path / "models"
+    models.mkdir()
+    shutil.copy(ROOT / "archs" / "mixnet_m.yaml", models / "net.yaml")
+    path = budget(models, "version: 1\nbudgets: [{spec: net.yaml, max_macs: 400M}]\n")
+    monkeypatch.chdir(tmp_path)
+    assert run("check", "--budget", "models/budgets.yaml").exit_code == 0
+
+
+def test_costnets_own_budgets_hold():
+    result = run("check", "--budget", ROOT / "budgets.yaml")
+    assert result.exit_code == 0, result.output
+    covered = {Path(e.spec).stem for e in parse_budget_file(str(ROOT / "budgets.yaml"))}
+    assert covered == {p.stem for p in (ROOT / "archs").glob("*.yaml")}
+
+
+@pytest.mark.parametrize("text, where, message", [
+    ("version: 1\nbudgets:\n  - spec: mixnet_m\n    max_mac: 1M\n", ":4:5", "did you mean 'max_macs'?"),
+    ("version: 1\nbudgets:\n  - spec: mixnet_m\n    max_macs: lots\n", ":4:15", "e.g. 400M"),
+    ("version: 1\nbudgets:\n  - spec: mixnet_m\n    max_weights: 8MBB\n", ":4:18", "e.g. 8MB or 8MiB"),
+    ("version: 1\nbudgets:\n  - spec: mixnet_m\n", ":3:5", "an entry needs at least one limit"),
+    ("version: 1\nbudgets:\n  - spec: mixnet_m\n    baseline: b.json\n", ":3:5", "go together"),
+    ("version: 1\nbudgets:\n  - spec: mixnet_m\n    max_macs: 1M\n    max_macs: 2M\n", ":5:5", "duplicate"),
+    ("version: 2\nbudgets: [{spec: mixnet_m, max_macs: 1M}]\n", ":1:10", "this costnet reads version 1"),
+    ("budgets: [{spec: mixnet_m, max_macs: 1M}]\n", ":1:1", "version"),
+    ("version: 1\nbudgets: []\n", ":2:10", "no entries"),
+    ("version: 1\nbudgets: {spec: mixnet_m}\n", ":2:10", "list"),
+    ("version: 1\nbudget: []\n", ":2:1", "did you mean 'budgets'?"),
+    ("version: 1\nconvention: tf\nbudgets: [{spec: mixnet_m, max_macs: 1M}]\n", ":2:13", "paper"),
+    ("version: 1\nbudgets: [{spec: mixnet_m, max_macs: 1M, width: -1}]\n", ":2:", "width"),
+    ("- just\n- a list\n", ":1:1", "mapping"),
+    ("version: 1\nbudgets: [{spec: mixnet_m, max_macs: 1M\n", ":", "YAML"),
+    ("version: 1\nbudgets: [{spec: !!python/object:os.system mixnet_m, max_macs: 1M}]\n", ":2:", "tag"),
+])
+def test_malformed_budget_files_exit_2_with_file_line_and_column(tmp_path, text, where, message):
+    path = budget(tmp_path, text)
+    result = run("check", "--budget", path, "--format", "junit", "--output", tmp_path / "junit.xml")
+    assert result.exit_code == 2, result.output
+    first = result.output.strip().splitlines()[0]
+    assert f"{path}{where}" in first, first
+    assert message.lower() in result.output.lower()
+    assert "Traceback" not in result.output
+    assert not (tmp_path / "junit.xml").exists()
+
+
+def test_a_missing_budget_file_exits_2(tmp_path):
+    result = run("check", "--budget", tmp_path / "none.yaml")
+    assert result.exit_code == 2 and "none.yaml" in result.output
+
+
+def test_budget_excludes_spec_and_command_line_limits(tmp_path):
+    path = budget(tmp_path, "version: 1\nbudgets: [{spec: mixnet_m, max_macs: 400M}]\n")
+    result = run("check", "mixnet_m", "--budget", path)
+    assert result.exit_code == 2 and "--budget takes its specs and limits from the file" in result.output
+
+
+def test_parse_budget_file_raises_located_errors(tmp_path):
+    path = budget(tmp_path, "version: 1\nbudgets:\n  - {spec: mixnet_m, max_params: 5M, colour: red}\n")
+    with pytest.raises(SpecError) as caught:
+        parse_budget_file(str(path))
+    assert caught.value.origin.line == 3 and "colour" in str(caught.value)
+
+
+# ---- CI formats -----------------------------------------------------------------------------------------
+
+def test_github_annotations_point_at_the_limit_that_failed(tmp_path):
+    path = budget(tmp_path, "version: 1\nbudgets:\n"
+                            "  - spec: mixnet_m\n"
+                            "    max_params: 6M\n"
+                            "    max_macs: 300M\n")
+    result = run("check", "--budget", path, "--format", "github")
+    assert result.exit_code == 1
+    lines = result.output.splitlines()
+    errors = [line for line in lines if line.startswith("::error ")]
+    assert len(errors) == 1
+    # workflow-command escaping: ':' and ',' in properties, '%' in data
+    assert errors[0].startswith(f"::error file={path},line=5,col=15,title=costnet check%3A budget exceeded::")
+    assert "339.2M (339,172,672) exceeds 300M (300,000,000), over by 13.1%25" in errors[0]
+    assert lines[-1] == "::notice title=costnet check::2 limits checked, 1 exceeded"
+
+
+def test_github_annotations_for_a_spec_in_the_tree_point_at_the_spec(tmp_path):
+    spec = tmp_path / "net.yaml"
+    shutil.copy(ROOT / "archs" / "mixnet_s.yaml", spec)
+    result = run("check", spec, "--max-macs", "200M", "--format", "github")
+    assert result.exit_code == 1
+    assert result.output.startswith(f"::error file={spec},line=1,col=1,")
+
+
+def test_github_annotation_for_a_bundled_spec_has_no_file():
+    result = run("check", "mixnet_s", "--max-macs", "200M", "--format", "github")
+    assert result.exit_code == 1
+    assert result.output.startswith("::error title=costnet check%3A budget exceeded::MixNet-S 1.0-224: MACs")
+
+
+# The constraints of the JUnit schema Jenkins' xunit plugin validates against (jenkinsci/xunit-plugin,
+# junit-10.xsd): which elements may appear under which, the attributes each may carry, the required ones.
+JUNIT_SCHEMA = {
+    # element: (allowed children, allowed attributes, required attributes)
+    "testsuites": ({"testsuite"}, {"name", "time", "tests", "failures", "errors"}, set()),
+    "testsuite": ({"testsuite", "properties", "testcase", "system-out", "system-err"},
+                  {"name", "tests", "failures", "errors", "group", "time", "skipped", "timestamp", "hostname", "id",
+                   "package", "file", "log", "url"}, {"name", "tests", "failures", "errors"}),
+    "testcase": ({"skipped", "error", "failure", "system-out", "system-err"}, {"name", "time", "classname", "group"},
+                 {"name"}),
+    "failure": (set(), {"type", "message"}, set()),
+    "error": (set(), {"type", "message"}, set()),
+    "skipped": (set(), {"type", "message"}, set()),
+    "system-out": (set(), set(), set()),
+    "system-err": (set(), set(), set()),
+}
+SUREFIRE_TIME = re.compile(r"(([0-9]{0,3},)*[0-9]{3}|[0-9]{0,3})*(\.[0-9]*)?")
+
+
+def assert_valid_junit(element):
+    children, allowed, required = JUNIT_SCHEMA[element.tag]
+    assert set(element.attrib) <= allowed, (element.tag, set(element.attrib) - allowed)
+    assert required <= set(element.attrib), (element.tag, required - set(element.attrib))
+    if element.tag in ("testsuites", "testsuite") and "time" in element.attrib:
+        assert SUREFIRE_TIME.fullmatch(element.get("time"))
+    for child in element:
+        assert child.tag in children, (element.tag, child.tag)
+        assert_valid_junit(child)
+
+
+def test_junit_xml_has_the_structure_ci_systems_read(tmp_path):
+    path = budget(tmp_path, "version: 1\nbudgets:\n"
+                            "  - {spec: mixnet_m, max_macs: 400M, max_params: 4M}\n"
+                            "  - {spec: nowhere.yaml, max_macs: 1M}\n"
+                            "  - {spec: mixnet_s, name: 'small & <fast>', max_macs: 300M}\n")
+    out = tmp_path / "report.xml"
+    result = run("check", "--budget", path, "--format", "junit", "--output", out)
+    assert result.exit_code == 2  # one entry could not be evaluated
+    assert "3 limits checked, 1 exceeded, 1 could not be evaluated; wrote" in result.output
+    root = ElementTree.parse(out).getroot()
+    assert root.tag == "testsuites"
+    assert_valid_junit(root)
+    suites = root.findall("testsuite")
+    assert [s.get("name") for s in suites] == ["MixNet-M 1.0-224", "nowhere.yaml", "small & <fast>"]
+    for suite in suites:
+        cases = suite.findall("testcase")
+        assert int(suite.get("tests")) == len(cases)
+        assert int(suite.get("failures")) == sum(1 for c in cases if c.find("failure") is not None)
+        assert int(suite.get("errors")) == sum(1 for c in cases if c.find("error") is not None)
+        assert suite.get("skipped") == "0" and float(suite.get("time")) == 0
+        for case in cases:
+            assert case.get("name") and case.get("classname") and float(case.get("time")) == 0
+    assert (root.get("tests"), root.get("failures"), root.get("errors")) == ("4", "1", "1")
+    mixnet = suites[0].findall("testcase")
+    assert [c.get("name") for c in mixnet] == ["MACs <= 400M", "params <= 4M"]
+    failure = mixnet[1].find("failure")
+    assert failure.get("type") == "BudgetExceeded"
+    assert "params 5.0M (4,972,670) exceeds 4M (4,000,000)" in failure.get("message")
+    error = suites[1].find("testcase").find("error")
+    assert "nowhere.yaml: no such file" in error.get("message")
+
+
+def test_json_output(tmp_path):
+    path = budget(tmp_path, "version: 1\nbudgets:\n  - {spec: mixnet_m, max_macs: 400M, max_params: 4M}\n")
+    result = run("check", "--budget", path, "--format", "json")
+    assert result.exit_code == 1
+    data = json.loads(result.output)
+    assert data["schema_version"] == 1 and data["passed"] is False
+    entry = data["entries"][0]
+    assert (entry["name"], entry["file"], entry["line"], entry["error"]) == ("MixNet-M 1.0-224", str(path), 3, None)
+    macs, params = entry["limits"]
+    assert (macs["value"], macs["max"], macs["passed"]) == (MIXNET_M_MACS, 400_000_000, True)
+    assert (params["value"], params["max"], params["passed"]) == (MIXNET_M_PARAMS, 4_000_000, False)
+    assert macs["headroom"] == pytest.approx(100 * (400_000_000 - MIXNET_M_MACS) / 400_000_000)
+
+
+def test_output_file_is_written_whole(tmp_path):
+    out = tmp_path / "check.json"
+    assert run("check", "mixnet_m", "--max-macs", "400M", "-f", "json", "-o", out).exit_code == 0
+    assert json.loads(out.read_text())["passed"] is True
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["check.json"]
+
+
+# ---- baselines ------------------------------------------------------------------------------------------
+
+@pytest.fixture
+def baseline(tmp_path):
+    path = tmp_path / "baseline.json"
+    result = run("analyze", "mixnet_m", "--format", "json", "--output", path)
+    assert result.exit_code == 0
+    return path
+
+
+def test_an_unchanged_network_passes_its_baseline(baseline):
+    result = run("check", "mixnet_m", "--baseline", baseline, "--max-increase", "0%")
+    assert result.exit_code == 0, result.output
+    assert "3 limits checked, 0 exceeded" in result.output
+
+
+def test_growth_beyond_the_allowed_share_fails_and_names_the_layers(baseline):
+    result = run("check", "mixnet_m", "--resolution", 232, "--baseline", baseline, "--max-increase", "2%")
+    assert result.exit_code == 1
+    out = result.output
+    assert "layers that grew since the baseline, largest first:" in out
+    first = out.split("largest first:\n")[1].splitlines()[0]
+    assert first.startswith("  head.0: macs 15,052,800 → 19,660,800 (+4,608,000)")
+    # params do not depend on resolution: that gate holds
+    assert any(line.split()[-1] == "PASS" and "params vs baseline" in line for line in out.splitlines())
+
+
+def test_the_allowed_increase_is_exact(tmp_path, baseline):
+    data = json.loads(baseline.read_text())
+    data["totals"]["macs"] = MIXNET_M_MACS - 1
+    lower = tmp_path / "lower.json"
+    lower.write_text(json.dumps(data))
+    assert run("check", "mixnet_m", "--baseline", lower, "--max-increase", "0%").exit_code == 1
+    # ⌊(MACs − 1) · 1.000001⌋ = MACs − 1 + 339 ≥ MACs
+    assert run("check", "mixnet_m", "--baseline", lower, "--max-increase", "0.0001%").exit_code == 0
+
+
+def test_baseline_gates_in_a_budget_file_annotate_the_grown_layers(tmp_path, baseline):
+    models = tmp_path / "models"
+    models.mkdir()
+    spec = (ROOT / "archs" / "mixnet_m.yaml").read_text().replace("resolution: 224", "resolution: 232", 1)
+    assert "resolution: 232" in spec
+    (models / "mixnet_m.yaml").write_text(spec)
+    path = budget(tmp_path, f"version: 1\nbudgets:\n  - spec: models/mixnet_m.yaml\n"
+                            f"    baseline: {baseline.name}\n    max_increase: 2%\n")
+    result = run("check", "--budget", path, "--format", "github")
+    assert result.exit_code == 1
+    warnings = [line for line in result.output.splitlines() if line.startswith("::warning")]
+    head_line = next(i for i, line in enumerate(spec.splitlines(), 1) if "name: head" in line)
+    assert warnings[0].startswith(f"::warning file={models / 'mixnet_m.yaml'},line=")
+    assert "head.0: macs 15,052,800 → 19,660,800" in warnings[0]
+    assert int(warnings[0].split("line=")[1].split(",")[0]) > head_line
+
+
+@pytest.mark.parametrize("content, message", [
+    ('{"model": "x", "totals": {"macs": 1, "params": 1, "activations": 1}, "layers": []}',
+     "written by an older costnet (no schema_version)"),
+    ("not json", "not a JSON file"),
+    ('{"schema_version": 1, "rows": []}', "no totals and layers"),
+    ('{"schema_version": 1, "totals": {"macs": 1}, "layers": []}', "totals lack integer params, activations"),
+    ('{"schema_version": 1, "totals": {"macs": 1, "params": 1, "activations": 1}, "layers": [{"name": "a"}]}',
+     "layers[0] is not a layer"),
+])
+def test_an_unusable_baseline_exits_2_with_a_clear_message(tmp_path, content, message):
+    path = tmp_path / "old.json"
+    path.write_text(content)
+    result = run("check", "mixnet_m", "--baseline", path, "--max-increase", "2%")
+    assert result.exit_code == 2
+    assert message in result.output and "Traceback" not in result.output
+
+
+def test_a_future_baseline_schema_is_named(tmp_path, baseline):
+    data = json.loads(baseline.read_text())
+    data["schema_version"] = 7
+    baseline.write_text(json.dumps(data))
+    result = run("check", "mixnet_m", "--baseline", baseline, "--max-increase", "2%")
+    assert result.exit_code == 2 and "schema_version 7; this costnet reads schema_version 1" in result.output
+
+
+def test_a_baseline_under_another_convention_is_refused(baseline):
+    result = run("check", "mixnet_m", "-c", "torch", "--baseline", baseline, "--max-increase", "2%")
+    assert result.exit_code == 2
+    assert "counts under the 'paper' convention, this check under 'torch'" in result.output
+
+
+def test_a_missing_baseline_exits_2(tmp_path):
+    result = run("check", "mixnet_m", "--baseline", tmp_path / "nope.json", "--max-increase", "2%")
+    assert result.exit_code == 2 and "nope.json: no such file" in result.output
+
+
+# ---- diff -----------------------------------------------------------------------------------------------
+
+def test_diff_of_one_spec_at_two_resolutions():
+    result = run("diff", "mixnet_m", "mixnet_m@1.0,232")
+    assert result.exit_code == 0, result.output
+    head = next(line.split() for line in result.output.splitlines() if line.startswith("head.0 "))
+    assert head[4:7] == ["15.1M", "19.7M", "+4,608,000"]
+    assert "params 4,972,670 → 4,972,670 (+0.00%)" in result.output
+
+
+def test_diff_of_two_specs_shows_layers_only_one_has():
+    # MixNet-S repeats its 80-channel stage 3 times, MixNet-M 4 times (Tan & Le 2019, Figure 6): M's
+    # stage3.3 expand is a 1×1 conv 80 → 480 in 2 groups at 14×14: 80·480·14·14 / 2 = 3,763,200 MACs.
+    result = run("diff", "mixnet_s", "mixnet_m")
+    assert result.exit_code == 0
+    row = next(line.split() for line in result.output.splitlines() if line.startswith("stage3.3.expand "))
+    assert row[2:7] == ["—", "480×14×14", "—", "3.8M", "+3,763,200"]
+    assert "total MACs 239,173,360 → 339,172,672" in result.output
+
+
+def test_diff_of_identical_networks():
+    result = run("diff", "mixnet_s", "mixnet_s.yaml")
+    assert result.exit_code == 0 and "no layer differs" in result.output
