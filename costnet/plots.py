@@ -102,7 +102,7 @@ def accuracy_figure(points: Sequence[Point], x: str = "macs", y: str = "top1", l
     if log_x:
         ax.set_xscale("log")
     _units_axis(ax.xaxis, log_x)
-    ax.tick_params(axis="x", which="minor", labelsize=7.5)
+    ax.tick_params(axis="x", which="both", labelsize=9)  # minor log labels (20M, 50M) as large as major
     ax.set_xlabel(AXIS_LABELS[x] + (" (log scale)" if log_x else ""))
     ax.set_ylabel(AXIS_LABELS[y])
     ax.set_title(title or f"{AXIS_LABELS[y].split(' (')[0]} against {AXIS_LABELS[x].split(' (')[0].lower()}")
@@ -132,11 +132,11 @@ def sweep_figure(points: Sequence[Point], title: str):
                   color=colors(index / max(1, len(widths) - 1) * 0.9), label=f"α = {width_text(width)}")
     left.set_yscale("log")
     _units_axis(left.yaxis, log=True)
-    left.tick_params(axis="y", which="minor", labelsize=7.5)
+    left.tick_params(axis="y", which="both", labelsize=9)
     left.set_xlabel("Input resolution (pixels)")
     left.set_ylabel("MACs (log scale)")
     left.set_title("MACs across the grid")
-    left.legend(fontsize=8, ncol=2 if len(widths) > 6 else 1)
+    left.legend(fontsize=9, ncol=2 if len(widths) > 6 else 1)
     by_width = {p.width: p.params for p in points}
     right.plot(sorted(by_width), [by_width[w] for w in sorted(by_width)], marker="o", markersize=4, color="#2a6f97")
     _units_axis(right.yaxis, log=False)
