@@ -15,10 +15,11 @@ from typing import Any, Callable
 
 from .analysis import Analysis, analyze
 from .errors import CostnetError, Origin, SpecError, UsageError
-from .loader import bundled_dir, load, resolve
+from .loader import bundled_dir, bundled_spec, load, resolve
 from .scaling import scale
 from .schema import Field, choice, mapping, positive_int, positive_number, read_fields, scalar, sequence, text
 from .quantities import DTYPES, QUANTITIES
+from .units import LARGEST_LIMIT
 from .spec import CONVENTION_NAMES
 from .yamlsource import YNode, parse_yaml
 
@@ -44,6 +45,7 @@ class LimitResult:
     limit_text: str
     value_text: str
     origin: Origin | None = None  # where the limit is written, for annotations
+    against_baseline: bool = False
 
     @property
     def passed(self) -> bool:
@@ -83,9 +85,15 @@ class EntryResult:
 
 
 @dataclass(frozen=True)
+class Increase:
+    fraction: Fraction  # 1/50 for 2%
+    text: str  # as written: "2%"
+
+
+@dataclass(frozen=True)
 class Baseline:
     file: str
-    max_increase: Fraction  # 1/50 for 2%
+    max_increase: Increase
 
 
 @dataclass(frozen=True)
@@ -104,22 +112,29 @@ class Entry:
 
 
 def parse_limit(quantity: str, value: str | int) -> Limit:
-    q = QUANTITIES[quantity]
-    if isinstance(value, int) and not isinstance(value, bool):
-        return Limit(quantity, value, str(value))
-    return Limit(quantity, q.parse(str(value)), str(value))
+    """A limit as written ("400M", 5000000): exact, rounded down, never negative; ValueError otherwise."""
+    return Limit(quantity, QUANTITIES[quantity].parse(str(value)), str(value))
 
 
-def parse_percent(text: str) -> Fraction:
-    """ "2%" or "2" → 1/50, exactly (limits on integers should not depend on float rounding)."""
+LARGEST_INCREASE = 1000  # percent
+
+
+def parse_percent(text: str) -> Increase:
+    """ "2%" → 1/50, exactly (limits on integers should not depend on float rounding). The % sign is
+    required: a bare 0.02 could mean 2% or 0.02%."""
     raw = str(text).strip()
+    if not raw.endswith("%"):
+        raise ValueError(f"{text!r}: write the allowed increase as a percentage, e.g. 2% or 0.5%")
     try:
-        value = Fraction(raw[:-1] if raw.endswith("%") else raw)
+        number = raw[:-1].strip()
+        if len(number) > 20:
+            raise ValueError
+        value = Fraction(number)
     except (ValueError, ZeroDivisionError):
         raise ValueError(f"{text!r} is not a percentage such as 2%") from None
-    if value < 0:
-        raise ValueError(f"{text!r}: the allowed increase cannot be negative")
-    return value / 100
+    if not 0 <= value <= LARGEST_INCREASE:
+        raise ValueError(f"{text!r}: the allowed increase must be between 0% and {LARGEST_INCREASE}%")
+    return Increase(value / 100, raw)
 
 
 # ---- evaluation ----------------------------------------------------------------------------------------
@@ -127,13 +142,15 @@ def parse_percent(text: str) -> Fraction:
 def evaluate(entry: Entry) -> EntryResult:
     label = entry.label or entry.spec
     try:
-        path = resolve(_resolve(entry.spec, entry.base_dir))
+        path = spec_path(entry)
         spec = load(path)
         result = analyze(scale(spec, width=entry.width, resolution=entry.resolution, depth=entry.depth),
                          entry.convention)
     except CostnetError as exc:
-        return EntryResult(label, entry.spec, entry.origin, entry.convention, error=str(exc))
-    label = entry.label or _variant_label(result)
+        # A spec error is annotated where it is; anything else at the budget entry.
+        origin = exc.origin if isinstance(exc, SpecError) and exc.origin else entry.origin
+        return EntryResult(label, entry.spec, origin, entry.convention, error=str(exc))
+    label = entry.label or variant_label(result)
     # Annotations point at the budget entry, or at a spec in the user's tree (a bundled spec lives in the
     # installed package, which no CI annotation can point at).
     in_tree = path.parent != bundled_dir()
@@ -142,29 +159,40 @@ def evaluate(entry: Entry) -> EntryResult:
     growth: tuple[Growth, ...] = ()
     if entry.baseline is not None:
         try:
-            before = load_baseline(_resolve(entry.baseline.file, entry.base_dir))
+            before = load_baseline(_relative(entry.baseline.file, entry.base_dir))
+            _check_comparable(before, result, entry)
         except CostnetError as exc:
-            return EntryResult(label, spec.file, origin, entry.convention, tuple(results), error=str(exc))
-        counted = baseline_convention(before)
-        if counted != entry.convention:
-            return EntryResult(label, spec.file, origin, entry.convention, tuple(results), error=(
-                f"baseline {entry.baseline.file} counts under the {counted!r} convention, this "
-                f"check under {entry.convention!r}: choose the same convention for both"))
-        baseline_results, growth = compare_baseline(before, result, entry.baseline.max_increase, origin)
+            return EntryResult(label, spec.file, origin, entry.convention, tuple(results), error=str(exc),
+                               spec_in_tree=in_tree)
+        baseline_results, growth = compare_baseline(before, result, entry.baseline, origin)
         results += baseline_results
     return EntryResult(label, spec.file, origin, entry.convention, tuple(results), growth, spec_in_tree=in_tree)
 
 
-def _resolve(name: str, base_dir: Path | None) -> str:
-    if base_dir is not None and (base_dir / name).is_file():
-        return str(base_dir / name)
-    return name
+def spec_path(entry: Entry) -> Path:
+    """On the command line, a path or a bundled name as everywhere else. In a budget file, a path relative to
+    the file's folder, or the name of a bundled spec: never the working directory, so a check gives the same
+    answer wherever it runs."""
+    if entry.base_dir is None or Path(entry.spec).is_absolute():
+        return resolve(entry.spec)
+    candidate = entry.base_dir / entry.spec
+    if candidate.is_file():
+        return candidate
+    if Path(entry.spec).parent == Path("."):
+        return bundled_spec(entry.spec, f"not beside the budget file ({candidate})")
+    raise UsageError(f"{candidate}: no such file")
 
 
-def _variant_label(result: Analysis) -> str:
-    """MobileNet's naming: "MobileNet 0.5-160", "MixNet-M 1.0-224"."""
-    width = f"{result.scaling.width:.2f}".rstrip("0")
-    return f"{result.model} {width}{'0' if width.endswith('.') else ''}-{result.scaling.resolution}"
+def _relative(name: str, base_dir: Path | None) -> str:
+    return name if base_dir is None or Path(name).is_absolute() else str(base_dir / name)
+
+
+def variant_label(result: Analysis) -> str:
+    """MobileNet's naming: "MobileNet 0.5-160", "MixNet-M 1.0-224"; a depth multiplier other than 1 is added."""
+    scaling = result.scaling
+    width = f"{scaling.width:g}"
+    label = f"{result.model} {width}{'' if '.' in width or 'e' in width else '.0'}-{scaling.resolution}"
+    return label if scaling.depth == 1 else f"{label} depth {scaling.depth:g}"
 
 
 def _measure(limit: Limit, result: Analysis, bytes_per_param: int, entry_origin: Origin | None) -> LimitResult:
@@ -183,13 +211,15 @@ def load_baseline(path: str) -> dict[str, Any]:
             data = json.load(handle)
     except FileNotFoundError:
         raise UsageError(f"baseline {path}: no such file") from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise UsageError(f"baseline {path}: not a JSON file from `costnet analyze --format json` ({exc})") from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
+        reason = "nested too deeply" if isinstance(exc, RecursionError) else exc
+        raise UsageError(f"baseline {path}: not a JSON file from `costnet analyze --format json` ({reason})") \
+            from None
     if not isinstance(data, dict) or "totals" not in data or "layers" not in data:
         raise UsageError(f"baseline {path}: not the output of `costnet analyze --format json` "
                          "(no totals and layers)")
     version = data.get("schema_version")
-    if version != BASELINE_SCHEMA:
+    if type(version) is not int or version != BASELINE_SCHEMA:
         written = "an older costnet (no schema_version)" if version is None else f"schema_version {version!r}"
         raise UsageError(f"baseline {path} was written by {written}; this costnet reads schema_version "
                          f"{BASELINE_SCHEMA}: regenerate it with `costnet analyze SPEC --format json > {path}`")
@@ -210,11 +240,23 @@ def baseline_convention(data: dict[str, Any]) -> str | None:
     return convention.get("name") if isinstance(convention, dict) else None
 
 
+def _check_comparable(before: dict[str, Any], result: Analysis, entry: Entry) -> None:
+    """A baseline of another network, or counted another way, would make the gate meaningless."""
+    assert entry.baseline is not None
+    if before.get("model") != result.model:
+        raise UsageError(f"baseline {entry.baseline.file} is of {before.get('model')!r}, this check of "
+                         f"{result.model!r}: compare a network with its own baseline")
+    counted = baseline_convention(before)
+    if counted != entry.convention:
+        raise UsageError(f"baseline {entry.baseline.file} counts under the {counted!r} convention, this check "
+                         f"under {entry.convention!r}: choose the same convention for both")
+
+
 def _is_count(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+    return type(value) is int and 0 <= value <= LARGEST_LIMIT
 
 
-def compare_baseline(before: dict[str, Any], result: Analysis, max_increase: Fraction,
+def compare_baseline(before: dict[str, Any], result: Analysis, baseline: Baseline,
                      origin: Origin | None = None) -> tuple[list[LimitResult], tuple[Growth, ...]]:
     """A limit per quantity at ⌊baseline × (1 + max_increase)⌋, and every layer whose cost grew (largest
     growth first; a layer absent from the baseline grew from 0)."""
@@ -222,10 +264,11 @@ def compare_baseline(before: dict[str, Any], result: Analysis, max_increase: Fra
     for name in GROWTH_QUANTITIES:
         q = QUANTITIES[name]
         old = before["totals"][name]
-        limit = math.floor(old * (1 + max_increase))
+        limit = math.floor(old * (1 + baseline.max_increase.fraction))
         value = getattr(result.totals, name)
         results.append(LimitResult(name, f"{q.label} vs baseline", value, limit,
-                                   f"{q.format(old)} +{float(max_increase):.1%}", q.format(value), origin))
+                                   f"{q.format(old)} +{baseline.max_increase.text}", q.format(value), origin,
+                                   against_baseline=True))
     old_layers = {layer["name"]: layer for layer in before["layers"]}
     growth = []
     for layer in result.layers:
@@ -247,17 +290,15 @@ def _limit_reader(quantity: str) -> Callable[[YNode, str], Limit]:
         try:
             if isinstance(value, bool) or not isinstance(value, (int, str, float)):
                 raise ValueError(f"{value!r} is not a limit")
-            limit = parse_limit(quantity, value if not isinstance(value, float) else str(value))
+            limit = parse_limit(quantity, value)
         except ValueError as exc:
-            raise SpecError(str(exc), node.origin.at(path), f"e.g. {QUANTITIES[quantity].doc.split('e.g. ')[-1]}") \
-                from None
+            raise SpecError(str(exc), node.origin.at(path), f"e.g. {QUANTITIES[quantity].example}") from None
         return Limit(limit.quantity, limit.maximum, limit.text, node.origin.at(path))
 
-    read.__name__ = QUANTITIES[quantity].unit_name  # the docs' type column
     return read
 
 
-def percent(node: YNode, path: str) -> Fraction:
+def percent(node: YNode, path: str) -> Increase:
     try:
         return parse_percent(scalar(node, path))
     except ValueError as exc:
@@ -265,17 +306,19 @@ def percent(node: YNode, path: str) -> Fraction:
 
 
 ENTRY_FIELDS: dict[str, Field] = {
-    "spec": Field("spec", text, "a spec file (relative to the budget file) or a bundled spec's name"),
+    "spec": Field("spec", text, "a spec file, relative to the budget file's folder, or a bundled spec's name"),
     "name": Field("name", text, "a label for the entry (default: model and variant)", None),
     "width": Field("width", positive_number, "width multiplier (default: the spec's)", None),
     "resolution": Field("resolution", positive_int, "input resolution (default: the spec's)", None),
     "depth": Field("depth", positive_number, "depth multiplier (default: the spec's)", None),
     "convention": Field("convention", choice(*CONVENTION_NAMES), "counting convention (default: the file's)", None),
     "dtype": Field("dtype", choice(*DTYPES), "bytes per parameter for max_weights (default: the file's)", None),
-    **{f"max_{name}": Field(f"max_{name}", _limit_reader(name), f"limit on {q.doc}", None)
+    **{f"max_{name}": Field(f"max_{name}", _limit_reader(name), f"limit on {q.doc}, e.g. {q.example}", None,
+                            type_label=q.unit.name)
        for name, q in QUANTITIES.items()},
-    "baseline": Field("baseline", text, "a JSON file from `costnet analyze --format json` to compare with", None),
-    "max_increase": Field("max_increase", percent, "allowed growth over the baseline, e.g. 2%", None),
+    "baseline": Field("baseline", text, "a JSON file from `costnet analyze --format json` to compare with, relative to the budget file's folder", None),
+    "max_increase": Field("max_increase", percent, "allowed growth over the baseline, e.g. 2%", None,
+                          type_label="percentage"),
 }
 
 FILE_FIELDS: dict[str, Field] = {

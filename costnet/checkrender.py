@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Callable, Sequence
 
 from .budget import EntryResult, LimitResult
@@ -25,8 +26,9 @@ GROWN_SHOWN = 10
 
 
 def _grown(e: EntryResult) -> list:
-    """The layers to name for a failed baseline gate: those whose MACs grew, else any that grew."""
-    return [g for g in e.growth if g.quantity == "macs"] or list(e.growth)
+    """The layers to name: those that grew in a quantity whose baseline gate failed."""
+    failed = {r.quantity for r in e.results if r.against_baseline and not r.passed}
+    return [g for g in e.growth if g.quantity in failed]
 
 
 def _error(e: EntryResult) -> str:
@@ -46,17 +48,16 @@ def summary(entries: Sequence[EntryResult]) -> str:
 def render_table(entries: Sequence[EntryResult]) -> str:
     rows = []
     for e in entries:
-        if e.error:
-            rows.append([e.label, "—", "—", "—", "—", "ERROR"])
-            continue
         for r in e.results:
             rows.append([e.label, r.label, r.value_text, r.limit_text, _headroom(r), "PASS" if r.passed else "FAIL"])
+        if e.error:
+            rows.append([e.label, "—", "—", "—", "—", "ERROR"])
     lines = [format_table(["entry", "limit", "value", "max", "headroom", "result"], rows, "llrrrl"), ""]
     for e in entries:
         if e.error:
             lines.append(f"ERROR {_error(e)}")
         grown = _grown(e)
-        if grown and not all(r.passed for r in e.results):
+        if grown:
             lines.append(f"{e.label}: layers that grew since the baseline, largest first:")
             for g in grown[:GROWN_SHOWN]:
                 where = f"  ({g.origin})" if g.origin else ""
@@ -107,13 +108,26 @@ def render_github(entries: Sequence[EntryResult]) -> str:
         for r in e.results:
             if not r.passed:
                 lines.append(_annotation("error", r.origin, "costnet check: budget exceeded", _message(e, r)))
-        if not all(r.passed for r in e.results):
-            for g in _grown(e)[:GROWN_SHOWN]:
-                lines.append(_annotation("warning", g.origin if e.spec_in_tree else e.origin,
-                                         "costnet check: layer grew",
-                                         f"{e.label}: {g.layer}: {g.quantity} {g.before:,} → {g.after:,}"))
+        for g in _grown(e)[:GROWN_SHOWN]:
+            lines.append(_annotation("warning", g.origin if e.spec_in_tree else e.origin,
+                                     "costnet check: layer grew",
+                                     f"{e.label}: {g.layer}: {g.quantity} {g.before:,} → {g.after:,}"))
     lines.append(f"::notice title=costnet check::{_escape_data(summary(entries))}")
     return "\n".join(lines) + "\n"
+
+
+def render_github_error(exc: Exception) -> str:
+    """An input error that stopped the whole check (a malformed budget file), as an annotation at its place."""
+    origin = getattr(exc, "origin", None)
+    return _annotation("error", origin, "costnet check: invalid input", str(exc)) + "\n"
+
+
+_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def _xml_text(text: str) -> str:
+    """XML 1.0 cannot carry control characters, even escaped; a name from a budget file might hold one."""
+    return _XML_INVALID.sub("\ufffd", text)
 
 
 def render_junit(entries: Sequence[EntryResult]) -> str:
@@ -124,24 +138,27 @@ def render_junit(entries: Sequence[EntryResult]) -> str:
     root = ET.Element("testsuites", name="costnet check")
     totals = {"tests": 0, "failures": 0, "errors": 0}
     for e in entries:
-        suite = ET.SubElement(root, "testsuite", name=e.label, timestamp="1970-01-01T00:00:00")
+        label = _xml_text(e.label)
+        suite = ET.SubElement(root, "testsuite", name=label)
         counts = {"tests": 0, "failures": 0, "errors": 0}
-        classname = f"costnet.{e.label}".replace(" ", "_")
-        if e.error:
-            case = ET.SubElement(suite, "testcase", classname=classname, name="evaluate", time="0")
-            ET.SubElement(case, "error", message=e.error, type="CostnetError").text = e.error
-            counts["tests"] += 1
-            counts["errors"] += 1
+        # Report viewers split a classname at dots into package and class: keep the entry whole.
+        classname = "costnet-check." + label.replace(".", "_")
         for r in e.results:
             case = ET.SubElement(suite, "testcase", classname=classname,
-                                 name=f"{r.label} <= {r.limit_text}", time="0")
+                                 name=_xml_text(f"{r.label} <= {r.limit_text}"), time="0")
             counts["tests"] += 1
             if not r.passed:
-                message = _message(e, r)
+                message = _xml_text(_message(e, r))
                 ET.SubElement(case, "failure", message=message, type="BudgetExceeded").text = message
                 counts["failures"] += 1
             else:
                 ET.SubElement(case, "system-out").text = f"{r.value_text} ({r.value:,}), headroom {_headroom(r)}"
+        if e.error:
+            case = ET.SubElement(suite, "testcase", classname=classname, name="evaluate", time="0")
+            message = _xml_text(e.error)
+            ET.SubElement(case, "error", message=message, type="CostnetError").text = message
+            counts["tests"] += 1
+            counts["errors"] += 1
         suite.set("tests", str(counts["tests"]))
         suite.set("failures", str(counts["failures"]))
         suite.set("errors", str(counts["errors"]))

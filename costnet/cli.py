@@ -20,12 +20,19 @@ FORMAT_NAMES = ("table", "json", "csv", "markdown")  # kept equal to render.FORM
 
 
 class _Group(click.Group):
+    """Every error is one line on stderr, `costnet: error: …`, and exit 2: a costnet error (bad spec, missing
+    file) or a bad option or argument (click's own message, with where to find help)."""
+
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
         except CostnetError as exc:
             click.echo(f"costnet: error: {exc}", err=True)
             ctx.exit(exc.exit_code)
+        except click.UsageError as exc:
+            command = exc.ctx.command_path if exc.ctx else "costnet"
+            click.echo(f"costnet: error: {exc.format_message()} (see '{command} --help')", err=True)
+            ctx.exit(ExitCode.BAD_INPUT)
 
 
 def spec_argument(func):
@@ -91,12 +98,18 @@ def _emit(text: str, output: Path | None) -> None:
     if output is None:
         click.echo(text, nl=False)
         return
-    temporary = output.with_name(f".{output.name}.tmp")
+    import os
+    import tempfile
+
+    temporary = None
     try:
-        temporary.write_text(text, encoding="utf-8")
-        temporary.replace(output)
+        handle, temporary = tempfile.mkstemp(prefix=f".{output.name}.", suffix=".tmp", dir=output.parent)
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            stream.write(text)
+        os.replace(temporary, output)
     except OSError as exc:
-        temporary.unlink(missing_ok=True)
+        if temporary is not None:
+            Path(temporary).unlink(missing_ok=True)
         raise UsageError(f"cannot write {output}: {exc.strerror}") from None
 
 
@@ -382,13 +395,14 @@ def report(out_dir, no_plots):
 
 
 CHECK_FORMAT_NAMES = ("table", "json", "github", "junit")  # = checkrender.CHECK_FORMATS (tested)
+SINGLE_SPEC_OPTIONS = ("dtype", "width", "resolution", "depth", "convention", "baseline", "max_increase")
 
 
 def _limit_options(func):
     for name in reversed(list(QUANTITIES)):
         quantity = QUANTITIES[name]
         func = click.option(f"--max-{name}", f"max_{name}", metavar="LIMIT", default=None,
-                            help=f"Largest allowed {quantity.doc}.")(func)
+                            help=f"Largest allowed {quantity.doc}, e.g. {quantity.example}.")(func)
     return func
 
 
@@ -409,11 +423,12 @@ def _limit_options(func):
               help="table for people; github for workflow annotations; junit (with --output) or json for tools.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Write the report to this file (JUnit XML, JSON, …) instead of standard output.")
-def check(spec, max_macs, max_params, max_activations, max_weights, dtype, width, resolution, depth, convention,
-          budget_file, baseline, max_increase, fmt, output):
+@click.pass_context
+def check(ctx, spec, budget_file, fmt, output, **options):
     """Check cost budgets: exit 0 when every limit holds, 1 when one is exceeded, 2 on bad input.
 
-    Limits accept K/M/G (counts) and KB/MB/GB/KiB/MiB/GiB (bytes).
+    Limits accept K/M/G (counts) and KB/MB/GB/KiB/MiB/GiB (bytes), and are exact: a limit equal to the
+    value holds.
 
     \b
     Examples:
@@ -424,37 +439,51 @@ def check(spec, max_macs, max_params, max_activations, max_weights, dtype, width
       costnet check my_net.yaml --baseline baseline.json --max-increase 2%
     """
     from . import budget as b
-    from .checkrender import CHECK_FORMATS
+    from .checkrender import CHECK_FORMATS, render_github_error, summary
 
-    if budget_file is not None:
-        if spec or baseline or any(v is not None for v in (max_macs, max_params, max_activations, max_weights)):
-            raise UsageError("--budget takes its specs and limits from the file; give no SPEC, limits or --baseline")
-        entries = b.parse_budget_file(str(budget_file))
-    else:
-        if not spec:
-            raise UsageError("give a SPEC with limits (--max-macs …), or --budget FILE")
-        given = {"macs": max_macs, "params": max_params, "activations": max_activations, "weights": max_weights}
-        try:
-            limits = tuple(b.parse_limit(name, value) for name, value in given.items() if value is not None)
-            increase = b.parse_percent(max_increase) if max_increase is not None else None
-        except ValueError as exc:
-            raise UsageError(str(exc)) from None
-        if (baseline is None) != (increase is None):
-            raise UsageError("--baseline and --max-increase go together")
-        if not limits and baseline is None:
-            raise UsageError("no limit given: use --max-macs, --max-params, --max-activations, --max-weights "
-                             "or --baseline with --max-increase")
-        entries = (b.Entry(spec, None, width, resolution, depth, convention, dtype, limits,
-                           b.Baseline(str(baseline), increase) if baseline else None, None),)
+    try:
+        entries = _check_entries(ctx, spec, budget_file, options)
+    except CostnetError as exc:
+        if fmt == "github":  # the annotation, at the place of the error, besides the message on stderr
+            click.echo(render_github_error(exc), nl=False)
+        raise
     results = [b.evaluate(entry) for entry in entries]
     _emit(CHECK_FORMATS[fmt](results), output)
-    if fmt != "table" and output is not None:
-        from .checkrender import summary
-
+    if output is not None:
         click.echo(f"{summary(results)}; wrote {output}", err=True)
     if any(r.error for r in results):
         sys.exit(ExitCode.BAD_INPUT)
     sys.exit(ExitCode.OK if all(r.passed for r in results) else ExitCode.OVER_BUDGET)
+
+
+def _check_entries(ctx: click.Context, spec, budget_file, options) -> tuple:
+    from click.core import ParameterSource
+
+    from . import budget as b
+
+    given = {name: options[f"max_{name}"] for name in QUANTITIES if options[f"max_{name}"] is not None}
+    if budget_file is not None:
+        extra = [f"--{name.replace('_', '-')}" for name in SINGLE_SPEC_OPTIONS
+                 if ctx.get_parameter_source(name) is ParameterSource.COMMANDLINE]
+        if spec or given or extra:
+            what = ", ".join((["SPEC"] if spec else []) + [f"--max-{n}" for n in given] + extra)
+            raise UsageError(f"--budget takes specs, variants, limits and conventions from the file; drop {what}")
+        return b.parse_budget_file(str(budget_file))
+    if not spec:
+        raise UsageError("give a SPEC with limits (--max-macs …), or --budget FILE")
+    try:
+        limits = tuple(b.parse_limit(name, value) for name, value in given.items())
+        increase = b.parse_percent(options["max_increase"]) if options["max_increase"] is not None else None
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    baseline = options["baseline"]
+    if (baseline is None) != (increase is None):
+        raise UsageError("--baseline and --max-increase go together")
+    if not limits and baseline is None:
+        raise UsageError("no limit given: use " + ", ".join(f"--max-{n}" for n in QUANTITIES)
+                         + " or --baseline with --max-increase")
+    return (b.Entry(spec, None, options["width"], options["resolution"], options["depth"], options["convention"],
+                    options["dtype"], limits, b.Baseline(str(baseline), increase) if baseline else None, None),)
 
 
 @cli.command(name="diff")
@@ -486,10 +515,10 @@ def diff_command(spec_a, spec_b, convention, show_all):
                                  "params B", "Δ params"], rows, "llllrrrrrr"))
     else:
         click.echo("no layer differs")
-    ta, tb = a.totals, b.totals
-    click.echo(f"\ntotal MACs {ta.macs:,} → {tb.macs:,} ({(tb.macs - ta.macs) / ta.macs:+.2%}); params "
-               f"{ta.params:,} → {tb.params:,} ({(tb.params - ta.params) / ta.params:+.2%}); "
-               f"convention: {convention}")
+    change = lambda x, y: f"{x:,} → {y:,}" + (f" ({(y - x) / x:+.2%})" if x else "")
+    click.echo(f"\ntotal MACs {change(a.totals.macs, b.totals.macs)}; params "
+               f"{change(a.totals.params, b.totals.params)}; activations "
+               f"{change(a.totals.activations, b.totals.activations)}; convention: {convention}")
 
 
 @cli.command()

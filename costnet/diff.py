@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .analysis import Analysis
+from .analysis import Analysis, LayerResult
 
 
 @dataclass(frozen=True)
@@ -24,31 +24,27 @@ class LayerDiff:
 
 
 def diff(a: Analysis, b: Analysis) -> tuple[LayerDiff, ...]:
-    """Layers matched by name, in A's order with B's extra layers after the A layer they follow."""
-    by_name_a = {l.name: l for l in a.layers}
-    by_name_b = {l.name: l for l in b.layers}
-    order: list[str] = []
-    seen: set[str] = set()
-    b_names = [l.name for l in b.layers]
+    """Layers matched by name, in A's order; a layer only B has comes right after the layer it follows in B."""
+    by_name_a = {layer.name: layer for layer in a.layers}
+    by_name_b = {layer.name: layer for layer in b.layers}
+    only_b_after: dict[str | None, list[str]] = {}  # A's layer (None: the start) → B's new layers after it
+    anchor = None
+    for layer in b.layers:
+        if layer.name in by_name_a:
+            anchor = layer.name
+        else:
+            only_b_after.setdefault(anchor, []).append(layer.name)
+    names = list(only_b_after.get(None, []))
     for layer in a.layers:
-        order.append(layer.name)
-        seen.add(layer.name)
-    insert_at = {}
-    previous = None
-    for name in b_names:
-        if name not in seen:
-            insert_at.setdefault(previous, []).append(name)
-        previous = name if name in seen else previous
-    merged: list[str] = list(insert_at.get(None, []))
-    for name in order:
-        merged.append(name)
-        merged.extend(insert_at.get(name, []))
-    rows = []
-    for name in merged:
-        la, lb = by_name_a.get(name), by_name_b.get(name)
-        rows.append(LayerDiff(
-            name, (la or lb).type,
-            la.macs if la else None, lb.macs if lb else None, la.params if la else None, lb.params if lb else None,
-            str(la.output_shape) if la else "—", str(lb.output_shape) if lb else "—",
-        ))
-    return tuple(rows)
+        names += [layer.name, *only_b_after.get(layer.name, [])]
+    return tuple(_layer_diff(name, by_name_a.get(name), by_name_b.get(name)) for name in names)
+
+
+def _layer_diff(name: str, la: LayerResult | None, lb: LayerResult | None) -> LayerDiff:
+    types = {layer.type for layer in (la, lb) if layer}
+    kind = types.pop() if len(types) == 1 else f"{la.type}→{lb.type}"
+    return LayerDiff(
+        name, kind,
+        la.macs if la else None, lb.macs if lb else None, la.params if la else None, lb.params if lb else None,
+        str(la.output_shape) if la else "—", str(lb.output_shape) if lb else "—",
+    )

@@ -99,9 +99,9 @@ BUDGET_END = "<!-- END GENERATED: budget fields -->"
 def budget_reference() -> str:
     from .budget import ENTRY_FIELDS as BUDGET_ENTRY_FIELDS, FILE_FIELDS, QUANTITIES
 
-    quantities = ["| quantity | limit option | budget field | units |", "|---|---|---|---|"]
-    for name, quantity in QUANTITIES.items():
-        quantities.append(f"| {quantity.label} | `--max-{name}` | `max_{name}` | {quantity.doc} |")
+    quantities = ["| quantity | limit option | budget field | what | written as |", "|---|---|---|---|---|"]
+    for name, q in QUANTITIES.items():
+        quantities.append(f"| {q.label} | `--max-{name}` | `max_{name}` | {q.doc} | {q.unit.name}, e.g. {q.example} |")
     return "\n".join(["### Quantities", "", *quantities, "", "### Top level", "", _table(FILE_FIELDS), "",
                       "### Each entry of `budgets`", "", _table(BUDGET_ENTRY_FIELDS), ""])
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .errors import SpecError, UsageError
+from .errors import UsageError
 from .spec import Spec, parse_spec
 
 
@@ -27,16 +27,23 @@ def resolve(spec: str | Path) -> Path:
         return path
     if path.exists():
         raise UsageError(f"{spec}: is a directory, not a spec file")
-    name = path.name[:-5] if path.name.endswith(".yaml") else path.name
-    candidate = bundled_dir() / f"{name}.yaml"
-    if path.parent == Path(".") and candidate.is_file():
+    if path.parent != Path("."):
+        raise UsageError(f"{spec}: no such file")
+    return bundled_spec(str(spec), "no such file")
+
+
+def bundled_spec(name: str, not_a_file: str) -> Path:
+    """The bundled spec called `name` (with or without `.yaml`), or an error that starts with `not_a_file`."""
+    stem = name[:-5] if name.endswith(".yaml") else name
+    candidate = bundled_dir() / f"{stem}.yaml"
+    if candidate.is_file():
         return candidate
     import difflib
 
     names = bundled_names()
-    close = difflib.get_close_matches(name, names, n=1)
+    close = difflib.get_close_matches(stem, names, n=1)
     hint = f"did you mean {close[0]!r}? " if close else ""
-    raise UsageError(f"{spec}: no such file, and no bundled spec of that name ({hint}bundled: {', '.join(names)})")
+    raise UsageError(f"{name}: {not_a_file}, and no bundled spec of that name ({hint}bundled: {', '.join(names)})")
 
 
 def load(spec: str | Path) -> Spec:
@@ -45,7 +52,7 @@ def load(spec: str | Path) -> Spec:
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError:
-        raise SpecError("not a text file (UTF-8 expected)") from None
+        raise UsageError(f"{spec}: not a text file (UTF-8 expected)") from None
     except OSError as exc:
         raise UsageError(f"{spec}: cannot read: {exc.strerror}") from None
     shown = str(path) if path.parent != bundled_dir() else f"{path.name} (bundled)"

@@ -84,7 +84,8 @@ def reported_points(spec: Spec, convention: str = "paper", prefer: str | None = 
 
 
 def parse_variant(text: str) -> tuple[str, float | None, int | None]:
-    """ "mobilenet_v1.yaml@0.5,160" → ("mobilenet_v1.yaml", 0.5, 160); "x@0.75" → width only."""
+    """ "mobilenet_v1.yaml@0.5,160" → ("mobilenet_v1.yaml", 0.5, 160); "x@0.75" → width only; "x@,160" →
+    resolution only."""
     if "@" not in text:
         return text, None, None
     name, _, variant = text.rpartition("@")
@@ -94,6 +95,6 @@ def parse_variant(text: str) -> tuple[str, float | None, int | None]:
         resolution = int(parts[1]) if len(parts) > 1 and parts[1] else None
     except ValueError:
         raise UsageError(f"{text!r}: a variant is SPEC@WIDTH[,RESOLUTION], e.g. mobilenet_v1@0.5,160") from None
-    if len(parts) > 2:
+    if len(parts) > 2 or (width is None and resolution is None):
         raise UsageError(f"{text!r}: a variant is SPEC@WIDTH[,RESOLUTION], e.g. mobilenet_v1@0.5,160")
     return name, width, resolution

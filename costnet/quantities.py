@@ -15,25 +15,37 @@ DTYPES = {"int8": 1, "fp16": 2, "fp32": 4}  # bytes per parameter
 
 
 @dataclass(frozen=True)
+class Unit:
+    name: str  # as the docs show it
+    parse: Callable[[str], int]
+    format: Callable[[int], str]
+
+
+COUNT = Unit("count (K/M/G/T)", parse_count, format_count)
+BYTES = Unit("bytes (KB/MB/GB, KiB/MiB/GiB)", parse_bytes, format_bytes)
+
+
+@dataclass(frozen=True)
 class Quantity:
     name: str
     label: str
     doc: str
-    parse: Callable[[str], int]
-    format: Callable[[int], str]
+    example: str
+    unit: Unit
     measure: Callable[["Totals", int], int]  # (totals, bytes per parameter) → value
 
-    @property
-    def unit_name(self) -> str:
-        return "count (K/M/G)" if self.parse is parse_count else "bytes (KB/MB/GB, KiB/MiB/GiB)"
+    def parse(self, text: str) -> int:
+        return self.unit.parse(text)
+
+    def format(self, value: int) -> str:
+        return self.unit.format(value)
 
 
 QUANTITIES: dict[str, Quantity] = {q.name: q for q in (
-    Quantity("macs", "MACs", "multiply-accumulates, e.g. 400M", parse_count, format_count, lambda t, b: t.macs),
-    Quantity("params", "params", "parameters under the convention, e.g. 5M", parse_count, format_count,
-             lambda t, b: t.params),
-    Quantity("activations", "activations", "output elements of the computing layers, e.g. 2M", parse_count,
-             format_count, lambda t, b: t.activations),
-    Quantity("weights", "weight bytes", "parameters × bytes of --dtype, e.g. 8MB or 8MiB", parse_bytes,
-             format_bytes, lambda t, b: t.params * b),
+    Quantity("macs", "MACs", "multiply-accumulates", "400M", COUNT, lambda t, b: t.macs),
+    Quantity("params", "params", "parameters under the convention", "5M", COUNT, lambda t, b: t.params),
+    Quantity("activations", "activations", "output elements of the computing layers", "2M", COUNT,
+             lambda t, b: t.activations),
+    Quantity("weights", "weight bytes", "parameters × bytes of --dtype", "8MB or 8MiB", BYTES,
+             lambda t, b: t.params * b),
 )}

@@ -154,6 +154,7 @@ class Field:
     doc: str
     default: Any = REQUIRED
     channels: bool = False  # a channel count that the width multiplier scales
+    type_label: str | None = None  # for the docs, where the reader's name does not say it
 
     @property
     def required(self) -> bool:
@@ -161,6 +162,8 @@ class Field:
 
     @property
     def type_name(self) -> str:
+        if self.type_label:
+            return self.type_label
         options = getattr(self.read, "options", None)
         if options:
             return " / ".join(options)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 
 COUNT_SUFFIXES = {"": 1, "K": 10**3, "M": 10**6, "G": 10**9, "T": 10**12}
@@ -34,20 +35,32 @@ def format_percent(share: float, digits: int = 2) -> str:
     return f"{share:.{digits}f}%"
 
 
-def _parse(text: str, suffixes: dict[str, int], what: str) -> float:
+LARGEST_LIMIT = 10**18  # a quintillion MACs or bytes: anything larger is a typo
+
+
+def _parse_limit(text: str, suffixes: dict[str, int], what: str) -> int:
+    """Exact decimal arithmetic, rounded down: a limit of 4.9726695M allows 4,972,669 and not 4,972,670."""
     match = _NUMBER.match(str(text))
     if not match or match.group(2).upper() not in suffixes:
         valid = ", ".join(s for s in suffixes if s) or "none"
         raise ValueError(f"{text!r} is not a {what} (a number with an optional suffix: {valid})")
-    return float(match.group(1)) * suffixes[match.group(2).upper()]
+    from fractions import Fraction  # only `costnet check` parses limits; keep other commands' start-up lean
+
+    mantissa = match.group(1)
+    if len(mantissa) > 40 or "e" in mantissa.lower() and abs(int(mantissa.lower().split("e")[1])) > 30:
+        raise ValueError(f"{text!r} is out of range (at most {LARGEST_LIMIT:.0e})")
+    value = math.floor(Fraction(mantissa) * suffixes[match.group(2).upper()])
+    if value > LARGEST_LIMIT:
+        raise ValueError(f"{text!r} is out of range (at most {LARGEST_LIMIT:.0e})")
+    return value
 
 
 def parse_count(text: str) -> int:
-    """ "400M" → 400_000_000; "1.5G" → 1_500_000_000; "4096" → 4096."""
-    return round(_parse(text, COUNT_SUFFIXES, "count"))
+    """A limit on a count: "400M" → 400_000_000; "1.5G" → 1_500_000_000; "4096" → 4096 (suffixes are
+    case-insensitive, powers of 1000)."""
+    return _parse_limit(text, COUNT_SUFFIXES, "count")
 
 
 def parse_bytes(text: str) -> int:
-    """ "8MB" → 8_000_000; "8MiB" → 8_388_608; a bare number is bytes."""
-    suffixes = dict(BYTE_SUFFIXES, **{"": 1})
-    return round(_parse(text, suffixes, "size in bytes"))
+    """A limit on a size: "8MB" → 8_000_000; "8MiB" → 8_388_608; a bare number is bytes."""
+    return _parse_limit(text, dict(BYTE_SUFFIXES, **{"": 1}), "size in bytes")

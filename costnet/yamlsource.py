@@ -65,37 +65,64 @@ def parse_yaml(text: str, file: str) -> YNode:
             raise SpecError(f"YAML error: {exc}", Origin(file, 1, 1)) from None
         if node is None:
             raise SpecError("the file is empty; expected a mapping with `version: 1`", Origin(file, 1, 1))
-        return _convert(loader, node, file)
+        return _Converter(loader, file).convert(node)
     finally:
         loader.dispose()
 
 
-def _convert(loader: yaml.SafeLoader | yaml.CSafeLoader, node: yaml.Node, file: str) -> YNode:
-    origin = _origin(file, node)
-    if isinstance(node, yaml.ScalarNode):
+MAX_NODES = 100_000  # far above any real network (DenseNet-121's spec has under 1,000); stops alias bombs
+
+
+class _Converter:
+    """Composed YAML nodes → located nodes. Aliases are expanded, so a recursive alias and an "alias bomb"
+    (a few lines that expand to millions of nodes) are errors, not a hang."""
+
+    def __init__(self, loader: yaml.SafeLoader | yaml.CSafeLoader, file: str):
+        self.loader = loader
+        self.file = file
+        self.count = 0
+        self.active: set[int] = set()
+
+    def convert(self, node: yaml.Node) -> YNode:
+        origin = _origin(self.file, node)
+        self.count += 1
+        if self.count > MAX_NODES:
+            raise SpecError(f"the document expands to more than {MAX_NODES:,} values (aliases expanding "
+                            "aliases?)", origin)
+        if isinstance(node, yaml.ScalarNode):
+            try:
+                return YScalar(self.loader.construct_object(node, deep=True), origin)
+            except yaml.YAMLError as exc:
+                problem = getattr(exc, "problem", None) or str(exc)
+                raise SpecError(f"unsupported YAML value: {problem}", origin) from None
+        if id(node) in self.active:
+            raise SpecError("a YAML alias refers to a list or mapping that contains it", origin)
+        self.active.add(id(node))
         try:
-            return YScalar(loader.construct_object(node, deep=True), origin)
-        except yaml.YAMLError as exc:
-            problem = getattr(exc, "problem", None) or str(exc)
-            raise SpecError(f"unsupported YAML value: {problem}", origin) from None
-    if isinstance(node, yaml.SequenceNode):
+            return self._sequence(node, origin) if isinstance(node, yaml.SequenceNode) else self._mapping(node, origin)
+        finally:
+            self.active.discard(id(node))
+
+    def _sequence(self, node: yaml.SequenceNode, origin: Origin) -> YSeq:
         if node.tag != _SEQ_TAG:
             raise SpecError(f"unsupported YAML tag {node.tag!r} on a list", origin)
-        return YSeq(tuple(_convert(loader, item, file) for item in node.value), origin)
-    if node.tag != _MAP_TAG:
-        raise SpecError(f"unsupported YAML tag {node.tag!r} on a mapping", origin)
-    items: dict[str, YNode] = {}
-    key_origins: dict[str, Origin] = {}
-    for key_node, value_node in node.value:
-        key_origin = _origin(file, key_node)
-        if key_node.tag == _MERGE_TAG:
-            raise SpecError("YAML merge keys (`<<`) are not supported; write the fields out", key_origin)
-        if not isinstance(key_node, yaml.ScalarNode):
-            raise SpecError("mapping keys must be plain names", key_origin)
-        key = str(loader.construct_object(key_node))
-        if key in items:
-            first = key_origins[key]
-            raise SpecError(f"duplicate key {key!r} (first given at line {first.line})", key_origin)
-        items[key] = _convert(loader, value_node, file)
-        key_origins[key] = key_origin
-    return YMap(items, key_origins, origin)
+        return YSeq(tuple(self.convert(item) for item in node.value), origin)
+
+    def _mapping(self, node: yaml.MappingNode, origin: Origin) -> YMap:
+        if node.tag != _MAP_TAG:
+            raise SpecError(f"unsupported YAML tag {node.tag!r} on a mapping", origin)
+        items: dict[str, YNode] = {}
+        key_origins: dict[str, Origin] = {}
+        for key_node, value_node in node.value:
+            key_origin = _origin(self.file, key_node)
+            if key_node.tag == _MERGE_TAG:
+                raise SpecError("YAML merge keys (`<<`) are not supported; write the fields out", key_origin)
+            if not isinstance(key_node, yaml.ScalarNode):
+                raise SpecError("mapping keys must be plain names", key_origin)
+            key = str(self.loader.construct_object(key_node))
+            if key in items:
+                first = key_origins[key]
+                raise SpecError(f"duplicate key {key!r} (first given at line {first.line})", key_origin)
+            items[key] = self.convert(value_node)
+            key_origins[key] = key_origin
+        return YMap(items, key_origins, origin)

@@ -101,8 +101,21 @@ def test_weight_bytes_follow_the_dtype(limit, dtype, code):
     assert run("check", "mixnet_m", "--max-weights", limit, "--dtype", dtype).exit_code == code
 
 
+def test_fractional_limits_round_down():
+    # a limit of 4,972,669.5 parameters does not admit 4,972,670
+    assert run("check", "mixnet_m", "--max-params", "4972669.5").exit_code == 1
+    assert run("check", "mixnet_m", "--max-params", "4.9726695M").exit_code == 1
+    assert run("check", "mixnet_m", "--max-params", "4.97267M").exit_code == 0
+
+
 @pytest.mark.parametrize("args, message", [
     (["check", "mixnet_m", "--max-macs", "400X"], "400X"),
+    (["check", "mixnet_m", "--max-macs", "1e400"], "out of range"),
+    (["check", "mixnet_m", "--max-weights", "1e309MB"], "out of range"),
+    (["check", "mixnet_m", "--max-macs", "-1"], "'-1' is not a count"),
+    (["check", "mixnet_m", "--baseline", "b.json", "--max-increase", "2"], "as a percentage, e.g. 2%"),
+    (["check", "mixnet_m", "--baseline", "b.json", "--max-increase", "-1%"], "between 0% and 1000%"),
+    (["check", "mixnet_m", "--baseline", "b.json", "--max-increase", "1e400%"], "between 0% and 1000%"),
     (["check", "mixnet_m", "--max-weights", "8 parsecs"], "8 parsecs"),
     (["check", "mixnet_m"], "no limit given"),
     (["check", "--max-macs", "1M"], "give a SPEC"),
@@ -162,6 +175,31 @@ def test_spec_paths_are_relative_to_the_budget_file(tmp_path, monkeypatch):
     assert run("check", "--budget", "models/budgets.yaml").exit_code == 0
 
 
+def test_a_spec_path_is_looked_for_beside_the_budget_file_only(tmp_path, monkeypatch):
+    (tmp_path / "models").mkdir()
+    shutil.copy(ROOT / "archs" / "mixnet_m.yaml", tmp_path / "models" / "net.yaml")
+    (tmp_path / "ci").mkdir()
+    path = budget(tmp_path / "ci", "version: 1\nbudgets: [{spec: models/net.yaml, max_macs: 400M}]\n")
+    monkeypatch.chdir(tmp_path)  # models/net.yaml exists from here, but not beside the budget file
+    result = run("check", "--budget", path)
+    assert result.exit_code == 2
+    assert f"{tmp_path / 'ci' / 'models' / 'net.yaml'}: no such file" in result.output
+
+
+def test_a_bare_name_is_beside_the_budget_file_or_bundled_never_the_working_directory(tmp_path, monkeypatch):
+    shutil.copy(ROOT / "archs" / "resnet50.yaml", tmp_path / "mixnet_m.yaml")  # a decoy in the working directory
+    (tmp_path / "ci").mkdir()
+    path = budget(tmp_path / "ci", "version: 1\nbudgets: [{spec: mixnet_m.yaml, max_macs: 400M}]\n")
+    monkeypatch.chdir(tmp_path)
+    result = run("check", "--budget", path)
+    assert result.exit_code == 0 and "MixNet-M 1.0-224" in result.output  # the bundled one, 339.2M MACs
+
+
+def test_entry_labels_name_the_variant():
+    result = run("check", "mixnet_s", "-w", 1.125, "--depth", 1.5, "--max-macs", "1G")
+    assert result.exit_code == 0 and "MixNet-S 1.125-224 depth 1.5" in result.output
+
+
 def test_costnets_own_budgets_hold():
     result = run("check", "--budget", ROOT / "budgets.yaml")
     assert result.exit_code == 0, result.output
@@ -186,6 +224,13 @@ def test_costnets_own_budgets_hold():
     ("- just\n- a list\n", ":1:1", "mapping"),
     ("version: 1\nbudgets: [{spec: mixnet_m, max_macs: 1M\n", ":", "YAML"),
     ("version: 1\nbudgets: [{spec: !!python/object:os.system mixnet_m, max_macs: 1M}]\n", ":2:", "tag"),
+    ("version: 1\nbudgets: [{spec: mixnet_m, max_macs: -1}]\n", ":2:38", "'-1' is not a count"),
+    ("version: 1\nbudgets: [{spec: mixnet_m, max_macs: 1" + "0" * 400 + "}]\n", ":2:38", "out of range"),
+    ("version: 1\nbudgets: [{spec: mixnet_m, baseline: b.json, max_increase: 0.02}]\n", ":2:", "e.g. 2%"),
+    ("version: 1\nbudgets: &a [*a]\n", ":2:", "alias refers to a list or mapping that contains it"),
+    ("version: 1\na0: &a0 [x, x, x, x, x, x, x, x, x, x]\n"
+     + "".join(f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 10)}]\n" for i in range(1, 7))
+     + "budgets: [*a6]\n", ":", "expands to more than 100,000 values"),  # 10⁷ values from 9 lines
 ])
 def test_malformed_budget_files_exit_2_with_file_line_and_column(tmp_path, text, where, message):
     path = budget(tmp_path, text)
@@ -203,10 +248,19 @@ def test_a_missing_budget_file_exits_2(tmp_path):
     assert result.exit_code == 2 and "none.yaml" in result.output
 
 
-def test_budget_excludes_spec_and_command_line_limits(tmp_path):
-    path = budget(tmp_path, "version: 1\nbudgets: [{spec: mixnet_m, max_macs: 400M}]\n")
-    result = run("check", "mixnet_m", "--budget", path)
-    assert result.exit_code == 2 and "--budget takes its specs and limits from the file" in result.output
+@pytest.mark.parametrize("args, dropped", [
+    (["mixnet_m"], "SPEC"),
+    (["--max-macs", "1M"], "--max-macs"),
+    (["-c", "torch"], "--convention"),  # would otherwise pass under `paper` while the user asked for torch
+    (["--width", "2", "-r", "512"], "--width, --resolution"),
+    (["--dtype", "int8"], "--dtype"),
+    (["--max-increase", "5%"], "--max-increase"),
+])
+def test_budget_refuses_options_that_the_file_decides(tmp_path, args, dropped):
+    path = budget(tmp_path, "version: 1\nbudgets: [{spec: mixnet_m, max_params: 5M}]\n")
+    result = run("check", "--budget", path, *args)
+    assert result.exit_code == 2
+    assert f"--budget takes specs, variants, limits and conventions from the file; drop {dropped}" in result.output
 
 
 def test_parse_budget_file_raises_located_errors(tmp_path):
@@ -232,6 +286,24 @@ def test_github_annotations_point_at_the_limit_that_failed(tmp_path):
     assert errors[0].startswith(f"::error file={path},line=5,col=15,title=costnet check%3A budget exceeded::")
     assert "339.2M (339,172,672) exceeds 300M (300,000,000), over by 13.1%25" in errors[0]
     assert lines[-1] == "::notice title=costnet check::2 limits checked, 1 exceeded"
+
+
+def test_github_annotation_for_a_malformed_budget_file(tmp_path):
+    path = budget(tmp_path, "version: 1\nbudgets:\n  - {spec: mixnet_m, max_mac: 1M}\n")
+    result = CliRunner().invoke(cli, ["check", "--budget", str(path), "--format", "github"])
+    assert result.exit_code == 2
+    assert result.stdout.startswith(f"::error file={path},line=3,col=22,title=costnet check%3A invalid input::")
+    assert "unknown field 'max_mac'" in result.stdout
+
+
+def test_a_spec_error_in_a_budget_entry_is_annotated_at_the_spec_line(tmp_path):
+    spec = tmp_path / "net.yaml"
+    spec.write_text("version: 1\nname: x\ninput: {resolution: 8}\n"
+                    "body: [{name: s, blocks: [{type: conv, out: 8, kernel: 3, strid: 2}]}]\n")
+    path = budget(tmp_path, "version: 1\nbudgets: [{spec: net.yaml, max_macs: 1M}]\n")
+    result = run("check", "--budget", path, "--format", "github")
+    assert result.exit_code == 2
+    assert result.output.startswith(f"::error file={spec},line=4,")
 
 
 def test_github_annotations_for_a_spec_in_the_tree_point_at_the_spec(tmp_path):
@@ -307,7 +379,37 @@ def test_junit_xml_has_the_structure_ci_systems_read(tmp_path):
     assert failure.get("type") == "BudgetExceeded"
     assert "params 5.0M (4,972,670) exceeds 4M (4,000,000)" in failure.get("message")
     error = suites[1].find("testcase").find("error")
-    assert "nowhere.yaml: no such file" in error.get("message")
+    assert "nowhere.yaml: not beside the budget file" in error.get("message")
+
+
+def test_junit_survives_control_characters_in_names(tmp_path):
+    path = budget(tmp_path, 'version: 1\nbudgets: [{spec: mixnet_m, name: "bad\\x01name", max_macs: 1M}]\n')
+    out = tmp_path / "j.xml"
+    assert run("check", "--budget", path, "-f", "junit", "-o", out).exit_code == 1
+    root = ElementTree.parse(out).getroot()
+    assert root.find("testsuite").get("name") == "bad\ufffdname"
+    assert_valid_junit(root)
+
+
+def test_table_shows_checked_limits_beside_an_error(tmp_path):
+    result = run("check", "mixnet_m", "--max-macs", "300M", "--baseline", tmp_path / "no.json",
+                 "--max-increase", "2%")
+    assert result.exit_code == 2
+    rows = [line.split() for line in result.output.splitlines()]
+    assert ["MixNet-M", "1.0-224", "MACs", "339.2M", "300M", "-13.1%", "FAIL"] in rows
+    assert ["MixNet-M", "1.0-224", "—", "—", "—", "—", "ERROR"] in rows
+
+
+def test_output_to_a_missing_folder_is_a_clear_error(tmp_path):
+    result = run("check", "mixnet_m", "--max-macs", "400M", "-o", tmp_path / "no" / "such.txt")
+    assert result.exit_code == 2 and "cannot write" in result.output and "Traceback" not in result.output
+
+
+def test_output_file_of_any_format_reports_on_stderr(tmp_path):
+    result = CliRunner().invoke(cli, ["check", "mixnet_m", "--max-macs", "400M", "-o", str(tmp_path / "t.txt")])
+    assert result.exit_code == 0 and result.stdout == ""
+    assert result.stderr == f"1 limit checked, 0 exceeded; wrote {tmp_path / 't.txt'}\n"
+    assert "PASS" in (tmp_path / "t.txt").read_text()
 
 
 def test_json_output(tmp_path):
@@ -410,6 +512,36 @@ def test_a_future_baseline_schema_is_named(tmp_path, baseline):
     assert result.exit_code == 2 and "schema_version 7; this costnet reads schema_version 1" in result.output
 
 
+def test_a_baseline_of_another_network_is_refused(tmp_path):
+    other = tmp_path / "resnet50.json"
+    assert run("analyze", "resnet50", "-f", "json", "-o", other).exit_code == 0
+    result = run("check", "mixnet_m", "--baseline", other, "--max-increase", "0%")
+    assert result.exit_code == 2 and "is of 'ResNet-50', this check of 'MixNet-M'" in result.output
+
+
+def test_a_baseline_schema_version_must_be_an_integer(baseline):
+    data = json.loads(baseline.read_text())
+    data["schema_version"] = True
+    baseline.write_text(json.dumps(data))
+    assert run("check", "mixnet_m", "--baseline", baseline, "--max-increase", "2%").exit_code == 2
+
+
+def test_only_the_quantity_whose_gate_failed_names_layers(tmp_path, baseline):
+    # Lower one layer's parameters and the total by 10%: only the params gate fails, and the layer named
+    # is that one, for its parameters (MACs did not grow anywhere).
+    data = json.loads(baseline.read_text())
+    layer = next(l for l in data["layers"] if l["name"] == "head.0")
+    layer["params"] -= 1000
+    data["totals"]["params"] = data["totals"]["params"] * 9 // 10
+    edited = tmp_path / "edited.json"
+    edited.write_text(json.dumps(data))
+    result = run("check", "mixnet_m", "--baseline", edited, "--max-increase", "2%")
+    assert result.exit_code == 1
+    grown = result.output.split("largest first:\n")[1].splitlines()
+    assert grown[0].startswith("  head.0: params 306,200 → 307,200 (+1,000)")  # 200·1536 weights
+    assert not any("macs" in line for line in grown if line.startswith("  "))
+
+
 def test_a_baseline_under_another_convention_is_refused(baseline):
     result = run("check", "mixnet_m", "-c", "torch", "--baseline", baseline, "--max-increase", "2%")
     assert result.exit_code == 2
@@ -439,6 +571,22 @@ def test_diff_of_two_specs_shows_layers_only_one_has():
     row = next(line.split() for line in result.output.splitlines() if line.startswith("stage3.3.expand "))
     assert row[2:7] == ["—", "480×14×14", "—", "3.8M", "+3,763,200"]
     assert "total MACs 239,173,360 → 339,172,672" in result.output
+
+
+def test_diff_of_networks_without_macs(tmp_path):
+    spec = tmp_path / "flat.yaml"
+    spec.write_text("version: 1\nname: flat\ninput: {resolution: 8}\nbody: [{name: s, blocks: [{type: flatten}]}]\n")
+    result = run("diff", spec, spec)
+    assert result.exit_code == 0 and "total MACs 0 → 0" in result.output
+
+
+@pytest.mark.parametrize("args, message", [
+    (["mixnet_m", "nope"], "no such file"),
+    (["mixnet_m", "mixnet_m@"], "mixnet_m@"),
+])
+def test_diff_bad_input_exits_2(args, message):
+    result = run("diff", *args)
+    assert result.exit_code == 2 and message in result.output and "Traceback" not in result.output
 
 
 def test_diff_of_identical_networks():

@@ -41,3 +41,10 @@ def test_readme_example_output_is_real_and_current():
 def test_budget_reference_in_ci_doc_is_generated_from_the_registry():
     text = (ROOT / "docs" / "ci.md").read_text(encoding="utf-8")
     assert update_ci_doc(text) == text, "run: python -m costnet.docgen"
+
+
+def test_ci_doc_example_output_is_real():
+    text = (ROOT / "docs" / "ci.md").read_text(encoding="utf-8")
+    block = re.search(r"```\n(entry +limit .*?)```", text, re.S).group(1)
+    output = CliRunner().invoke(cli, ["check", "mixnet_m", "--max-macs", "400M", "--max-params", "5.5M"]).output
+    assert block == output

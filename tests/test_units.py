@@ -22,3 +22,23 @@ def test_parse_bytes(text, n):
 def test_parse_rejects(bad):
     with pytest.raises(ValueError):
         parse_count(bad)
+
+
+@pytest.mark.parametrize("text,n", [
+    ("4.9726695M", 4_972_669),              # a limit rounds down: 4,972,670 must not pass it
+    ("339172671.99999999", 339_172_671),    # no float rounding up to 339,172,672
+    ("9007199254740993", 9_007_199_254_740_993),  # 2**53 + 1, beyond float precision
+    ("0.5K", 500),
+    ("0.4", 0),
+    ("1e18", 10**18),
+])
+def test_limits_are_parsed_exactly_and_rounded_down(text, n):
+    assert parse_count(text) == n
+
+
+@pytest.mark.parametrize("bad", ["1e400", "2e18", "1e-400", "inf", "nan", "1" + "0" * 400])
+def test_absurd_limits_are_rejected(bad):
+    with pytest.raises(ValueError):
+        parse_count(bad)
+    with pytest.raises(ValueError):
+        parse_bytes(bad + "MB")
