@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Sequence
 
+from .errors import UsageError
 from .points import Point
 from .units import format_count
 
@@ -18,7 +19,11 @@ MARKERS = "osD^vP*Xh<>"
 
 
 def _pyplot():
-    import matplotlib
+    try:
+        import matplotlib
+    except ImportError:
+        raise UsageError("plots need matplotlib, an optional dependency: pip install 'costnet[plot]' "
+                         "(or pass --no-plots where the command has it)") from None
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt

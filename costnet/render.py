@@ -99,7 +99,7 @@ def render_markdown(a: Analysis) -> str:
 
 
 CSV_COLUMNS = ["name", "type", "in_channels", "in_height", "in_width", "out_channels", "out_height", "out_width",
-               "detail", "macs", "params", "weights", "biases", "norm_params", "activations"]
+               "detail", "macs", "params", "weights", "biases", "norm_params", "activations", "convention"]
 
 
 def render_csv(a: Analysis) -> str:
@@ -112,7 +112,7 @@ def render_csv(a: Analysis) -> str:
     for l in a.layers:
         i, o = l.input_shape, l.output_shape
         writer.writerow([l.name, l.type, i.channels, i.height, i.width, o.channels, o.height, o.width, l.detail,
-                         l.macs, l.params, l.weights, l.biases, l.norm, l.activations])
+                         l.macs, l.params, l.weights, l.biases, l.norm, l.activations, a.convention.name])
     return out.getvalue()
 
 

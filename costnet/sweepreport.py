@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 from typing import Sequence
 
+from .errors import UsageError
 from .points import Point
 from .units import format_count
 
@@ -82,25 +83,28 @@ def points_json(points: Sequence[Point], model: str, spec_file: str, convention:
 
 def write_files(directory: Path, texts: dict[str, str], figures: dict[str, object]) -> list[Path]:
     """Write every file under a temporary name first, then move them all into place."""
-    from . import plots
-
-    directory.mkdir(parents=True, exist_ok=True)
     staged: list[tuple[Path, Path]] = []
     try:
+        directory.mkdir(parents=True, exist_ok=True)
         for name, text in texts.items():
             temporary = directory / f".{name}.tmp"
+            staged.append((temporary, directory / name))
             temporary.write_text(text, encoding="utf-8")
-            staged.append((temporary, directory / name))
-        for name, figure in figures.items():
-            temporary = directory / f".tmp.{name}"
-            plots.save(figure, temporary)
-            staged.append((temporary, directory / name))
-    except BaseException:
+        if figures:
+            from . import plots
+
+            for name, figure in figures.items():
+                temporary = directory / f".tmp.{name}"
+                staged.append((temporary, directory / name))
+                plots.save(figure, temporary)
+        for temporary, final in staged:
+            temporary.replace(final)
+    except BaseException as exc:
         for temporary, _ in staged:
             temporary.unlink(missing_ok=True)
+        if isinstance(exc, OSError):
+            raise UsageError(f"cannot write to {directory}: {exc.strerror or exc}") from None
         raise
-    for temporary, final in staged:
-        temporary.replace(final)
     return [final for _, final in staged]
 
 

@@ -62,6 +62,14 @@ def test_csv_rows_are_exact_integers():
     rows = list(csv.DictReader(io.StringIO(run("analyze", "mobilenet_v1", "-f", "csv").output)))
     assert len(rows) == 30
     assert sum(int(r["macs"]) for r in rows) == 568_740_352
+    assert {r["convention"] for r in rows} == {"paper"}  # `params` depends on it: every row says which
+
+
+def test_a_bad_option_is_one_line():
+    result = CliRunner().invoke(cli, ["analyze", "mobilenet_v1", "--width", "0"], prog_name="costnet")
+    assert result.exit_code == 2 and result.stdout == ""
+    assert result.stderr == ("costnet: error: Invalid value for '--width' / '-w': 0.0 is not in the range x>0. "
+                             "(see 'costnet analyze --help')\n")
 
 
 def test_markdown():
@@ -81,6 +89,7 @@ def test_types_is_generated_from_the_registry():
 
 @pytest.mark.parametrize("args,message", [
     (["analyze", "does_not_exist.yaml"], "no such file, and no bundled spec"),
+    (["analyze", "models/mixnet_m.yaml"], "models/mixnet_m.yaml: no such file"),  # a path, not a bundled name
     (["analyze", "mobilenet_v1", "--width", "0"], "Invalid value for '--width'"),
     (["analyze", "mobilenet_v1", "--resolution", "99999"], "resolution must be between 1 and 8192"),
     (["analyze", "mobilenet_v1", "--format", "xml"], "Invalid value for '--format'"),
@@ -118,3 +127,18 @@ def test_error_from_the_real_process_has_no_traceback(tmp_path):
     assert result.returncode == 2
     assert result.stderr.startswith("costnet: error: x.yaml:3:1: YAML syntax error")
     assert "Traceback" not in result.stderr
+
+
+def test_plots_without_matplotlib_are_a_clear_error(tmp_path, monkeypatch):
+    monkeypatch.setitem(sys.modules, "matplotlib", None)  # what an install without the plot extra sees
+    result = CliRunner().invoke(cli, ["plot", "mobilenet_v1", "--out", str(tmp_path / "f.png")])
+    assert result.exit_code == 2
+    assert "plots need matplotlib, an optional dependency: pip install 'costnet[plot]'" in result.output
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_an_unwritable_report_folder_is_a_clear_error(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    result = CliRunner().invoke(cli, ["report", "--out", str(blocker / "reports"), "--no-plots"])
+    assert result.exit_code == 2 and "cannot write to" in result.output and "Traceback" not in result.output
