@@ -23,6 +23,21 @@ class _Group(click.Group):
     """Every error is one line on stderr, `costnet: error: …`, and exit 2: a costnet error (bad spec, missing
     file) or a bad option or argument (click's own message, with where to find help)."""
 
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        bare = not args  # (the parser consumes `args`)
+        try:
+            return super().parse_args(ctx, args)
+        except click.UsageError as exc:
+            if bare:  # `costnet` alone: the help is the answer
+                raise
+            self._usage_error(exc)
+
+    @staticmethod
+    def _usage_error(exc: click.UsageError):
+        command = exc.ctx.command_path if exc.ctx else "costnet"
+        click.echo(f"costnet: error: {exc.format_message()} (see '{command} --help')", err=True)
+        sys.exit(ExitCode.BAD_INPUT)
+
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
@@ -30,9 +45,7 @@ class _Group(click.Group):
             click.echo(f"costnet: error: {exc}", err=True)
             ctx.exit(exc.exit_code)
         except click.UsageError as exc:
-            command = exc.ctx.command_path if exc.ctx else "costnet"
-            click.echo(f"costnet: error: {exc.format_message()} (see '{command} --help')", err=True)
-            ctx.exit(ExitCode.BAD_INPUT)
+            self._usage_error(exc)
 
 
 def spec_argument(func):

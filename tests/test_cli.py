@@ -129,6 +129,12 @@ def test_error_from_the_real_process_has_no_traceback(tmp_path):
     assert "Traceback" not in result.stderr
 
 
+def test_an_unknown_top_level_option_is_one_line():
+    result = CliRunner().invoke(cli, ["--bogus"], prog_name="costnet")
+    assert result.exit_code == 2
+    assert result.stderr == "costnet: error: No such option '--bogus'. (see 'costnet --help')\n"
+
+
 def test_plots_without_matplotlib_are_a_clear_error(tmp_path, monkeypatch):
     monkeypatch.setitem(sys.modules, "matplotlib", None)  # what an install without the plot extra sees
     result = CliRunner().invoke(cli, ["plot", "mobilenet_v1", "--out", str(tmp_path / "f.png")])
