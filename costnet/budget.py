@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fractions import Fraction
 from pathlib import Path
 from typing import Any, Callable
@@ -19,7 +19,7 @@ from .loader import bundled_dir, bundled_spec, load, resolve
 from .scaling import scale
 from .schema import Field, choice, mapping, positive_int, positive_number, read_fields, scalar, sequence, text
 from .quantities import DTYPES, QUANTITIES
-from .units import LARGEST_LIMIT
+from .units import LARGEST_LIMIT, width_text
 from .spec import CONVENTION_NAMES
 from .yamlsource import YNode, parse_yaml
 
@@ -190,8 +190,7 @@ def _relative(name: str, base_dir: Path | None) -> str:
 def variant_label(result: Analysis) -> str:
     """MobileNet's naming: "MobileNet 0.5-160", "MixNet-M 1.0-224"; a depth multiplier other than 1 is added."""
     scaling = result.scaling
-    width = f"{scaling.width:g}"
-    label = f"{result.model} {width}{'' if '.' in width or 'e' in width else '.0'}-{scaling.resolution}"
+    label = f"{result.model} {width_text(scaling.width)}-{scaling.resolution}"
     return label if scaling.depth == 1 else f"{label} depth {scaling.depth:g}"
 
 
@@ -293,7 +292,7 @@ def _limit_reader(quantity: str) -> Callable[[YNode, str], Limit]:
             limit = parse_limit(quantity, value)
         except ValueError as exc:
             raise SpecError(str(exc), node.origin.at(path), f"e.g. {QUANTITIES[quantity].example}") from None
-        return Limit(limit.quantity, limit.maximum, limit.text, node.origin.at(path))
+        return replace(limit, origin=node.origin.at(path))
 
     return read
 

@@ -48,9 +48,7 @@ def types_reference() -> str:
 
 def update_markdown(text: str) -> str:
     """`text` with the part between the BEGIN/END markers replaced by the current reference."""
-    head, rest = text.split(BEGIN, 1)
-    _, tail = rest.split(END, 1)
-    return f"{head}{BEGIN}\n\n{types_reference()}\n{END}{tail}"
+    return _replace_between(text, BEGIN, END, "\n" + types_reference())
 
 
 EXAMPLE_BEGIN = "<!-- BEGIN EXAMPLE: costnet analyze mixnet_m.yaml -->"

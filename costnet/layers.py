@@ -146,11 +146,11 @@ def _dw_infer(fields, shape: Shape) -> Shape:
 def _dw_cost(fields, shape: Shape, out: Shape) -> tuple[Cost, ...]:
     split = f.SPLITS[fields["split"]](shape.channels, len(fields["kernel"]))
     costs = []
-    for channels, k in zip(split, fields["kernel"]):
+    for group, k in zip(split, fields["kernel"]):
         costs.append(Cost(f"depthwise {k}×{k}",
-                          macs=f.conv_macs(channels, channels, k, channels, out.spatial),
-                          weights=f.conv_weights(channels, channels, k, channels),
-                          biases=_bias(fields, channels), norm=_norm_params(fields, channels)))
+                          macs=f.conv_macs(group, group, k, group, out.spatial),
+                          weights=f.conv_weights(group, group, k, group),
+                          biases=_bias(fields, group), norm=_norm_params(fields, group)))
     return tuple(costs)
 
 

@@ -8,7 +8,7 @@ line.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any, Mapping, Union
 
 from .errors import Origin
@@ -56,10 +56,6 @@ class ParallelNode:
 
 
 Node = Union[LayerNode, BlockNode, ParallelNode]
-
-
-def with_fields(node: LayerNode | BlockNode, **changes: Any) -> LayerNode | BlockNode:
-    return replace(node, fields={**node.fields, **changes})
 
 
 def residual(body: tuple[Node, ...], origin: Origin, shortcut: tuple[Node, ...] = ()) -> ParallelNode:

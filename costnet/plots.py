@@ -11,7 +11,7 @@ from typing import Sequence
 
 from .errors import UsageError
 from .points import Point
-from .units import format_count
+from .units import format_count, width_text
 
 AXIS_LABELS = {"macs": "Multiply-accumulates (MACs)", "params": "Parameters", "top1": "ImageNet top-1 accuracy (%)",
                "top5": "ImageNet top-5 accuracy (%)"}
@@ -51,11 +51,6 @@ def _units_axis(axis, log: bool) -> None:
         axis.set_minor_formatter(FuncFormatter(lambda value, _: _tick(value)))
     else:
         axis.set_minor_formatter(NullFormatter())
-
-
-def width_text(width: float) -> str:
-    """1.0, 0.75, 0.5: the papers' spelling of a width multiplier."""
-    return f"{width:.1f}" if width == int(width) else f"{width:g}"
 
 
 def pareto_front(points: Sequence[Point], x: str, y: str) -> list[Point]:

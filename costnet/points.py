@@ -9,6 +9,7 @@ from .analysis import analyze
 from .errors import UsageError
 from .scaling import scale
 from .spec import Reported, Spec
+from .units import width_text
 
 
 @dataclass(frozen=True)
@@ -27,8 +28,7 @@ class Point:
     @property
     def variant(self) -> str:
         """ "1.0-224", "0.75-160": the papers' spelling."""
-        width = f"{self.width:.1f}" if self.width == int(self.width) else f"{self.width:g}"
-        return f"{width}-{self.resolution}"
+        return f"{width_text(self.width)}-{self.resolution}"
 
     @property
     def label(self) -> str:

@@ -31,8 +31,9 @@ def format_bytes(n: int | float) -> str:
     return f"{n:g}B" if isinstance(n, float) else f"{n}B"
 
 
-def format_percent(share: float, digits: int = 2) -> str:
-    return f"{share:.{digits}f}%"
+def width_text(width: float) -> str:
+    """1.0, 0.75, 0.5: the papers' spelling of a width multiplier."""
+    return f"{width:.1f}" if width == int(width) else f"{width:g}"
 
 
 LARGEST_LIMIT = 10**18  # a quintillion MACs or bytes: anything larger is a typo

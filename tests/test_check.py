@@ -170,7 +170,7 @@ def test_spec_paths_are_relative_to_the_budget_file(tmp_path, monkeypatch):
     models = tmp_path / "models"
     models.mkdir()
     shutil.copy(ROOT / "archs" / "mixnet_m.yaml", models / "net.yaml")
-    path = budget(models, "version: 1\nbudgets: [{spec: net.yaml, max_macs: 400M}]\n")
+    budget(models, "version: 1\nbudgets: [{spec: net.yaml, max_macs: 400M}]\n")
     monkeypatch.chdir(tmp_path)
     assert run("check", "--budget", "models/budgets.yaml").exit_code == 0
 
