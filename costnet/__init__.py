@@ -6,11 +6,11 @@
     568740352
 """
 
-from .analysis import Analysis, LayerResult, SeparablePair, Totals, analyze
+from .analysis.analyzer import Analysis, LayerResult, SeparablePair, Totals, analyze
 from .errors import CostnetError, SpecError, UsageError
-from .loader import load
-from .scaling import scale
-from .spec import Spec, parse_spec
+from .frontends.spec.loader import load
+from .frontends.spec.scaling import scale
+from .frontends.spec.spec import Spec, parse_spec
 
 __version__ = "0.1.0"
 

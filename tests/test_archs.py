@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 import costnet
-from costnet.published import check
+from costnet.analysis.published import check
 
 ARCHS = sorted((Path(__file__).parent.parent / "archs").glob("*.yaml"))
 

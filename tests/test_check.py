@@ -16,9 +16,9 @@ from xml.etree import ElementTree
 import pytest
 from click.testing import CliRunner
 
-from costnet.budget import parse_budget_file
-from costnet.quantities import DTYPES, QUANTITIES
-from costnet.checkrender import CHECK_FORMATS
+from costnet.studies.budget import parse_budget_file
+from costnet.analysis.quantities import DTYPES, QUANTITIES
+from costnet.outputs.checkrender import CHECK_FORMATS
 from costnet.cli import CHECK_FORMAT_NAMES, cli
 from costnet.errors import SpecError
 

@@ -11,9 +11,9 @@ import pytest
 from click.testing import CliRunner
 
 from costnet.cli import FORMAT_NAMES, cli
-from costnet.conventions import CONVENTIONS
-from costnet.render import FORMATS
-from costnet.spec import CONVENTION_NAMES
+from costnet.analysis.conventions import CONVENTIONS
+from costnet.outputs.render import FORMATS
+from costnet.frontends.spec.spec import CONVENTION_NAMES
 
 
 def run(*args):

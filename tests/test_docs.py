@@ -7,15 +7,15 @@ from click.testing import CliRunner
 
 import costnet
 from costnet.cli import cli
-from costnet.docgen import update_ci_doc, update_markdown, update_readme
-from costnet.published import check
+from costnet.outputs.docgen import update_ci_doc, update_markdown, update_readme
+from costnet.analysis.published import check
 
 ROOT = Path(__file__).parent.parent
 
 
 def test_spec_reference_is_generated_from_the_registry():
     text = (ROOT / "docs" / "spec.md").read_text(encoding="utf-8")
-    assert update_markdown(text) == text, "run: python -m costnet.docgen"
+    assert update_markdown(text) == text, "run: python -m costnet.outputs.docgen"
 
 
 def test_worked_example_in_spec_docs_analyzes_and_meets_its_figures():
@@ -31,7 +31,7 @@ def test_worked_example_in_spec_docs_analyzes_and_meets_its_figures():
 
 def test_readme_example_output_is_real_and_current():
     text = (ROOT / "README.md").read_text(encoding="utf-8")
-    assert update_readme(text) == text, "run: python -m costnet.docgen"
+    assert update_readme(text) == text, "run: python -m costnet.outputs.docgen"
     block = re.search(r"<!-- BEGIN EXAMPLE: costnet analyze mixnet_m.yaml -->\n```\n(.*?)```", text, re.S).group(1)
     output = CliRunner().invoke(cli, ["analyze", "mixnet_m.yaml"]).output.splitlines()
     shown = [line for line in block.splitlines() if line != "…"]
@@ -40,7 +40,7 @@ def test_readme_example_output_is_real_and_current():
 
 def test_budget_reference_in_ci_doc_is_generated_from_the_registry():
     text = (ROOT / "docs" / "ci.md").read_text(encoding="utf-8")
-    assert update_ci_doc(text) == text, "run: python -m costnet.docgen"
+    assert update_ci_doc(text) == text, "run: python -m costnet.outputs.docgen"
 
 
 def test_ci_doc_example_output_is_real():

@@ -4,7 +4,7 @@ import itertools
 
 import pytest
 
-from costnet import formulas as f
+from costnet.graph import formulas as f
 from conftest import make_spec
 
 

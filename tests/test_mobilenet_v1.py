@@ -3,7 +3,7 @@
 import pytest
 
 import costnet
-from costnet import formulas as f
+from costnet.graph import formulas as f
 
 FC_MACS = 1024 * 1000  # the 1000-class classifier at α = 1
 

@@ -9,9 +9,9 @@ import pytest
 from click.testing import CliRunner
 
 from costnet.cli import TABLE_FORMAT_NAMES, TABLE_KIND_NAMES, NumberList, cli
-from costnet.reports import FIGURES, REPORTS
-from costnet.tablerender import TABLE_FORMATS
-from costnet.tables import ALL_KINDS
+from costnet.outputs.reports import FIGURES, REPORTS
+from costnet.outputs.tablerender import TABLE_FORMATS
+from costnet.outputs.tables import ALL_KINDS
 
 ROOT = Path(__file__).parent.parent
 

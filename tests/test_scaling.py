@@ -3,7 +3,7 @@
 import pytest
 
 import costnet
-from costnet.scaling import make_divisible, slim_depth
+from costnet.frontends.spec.scaling import make_divisible, slim_depth
 from conftest import make_spec
 
 

@@ -6,7 +6,7 @@ from typing import Any, Callable
 
 from .tables import Column, Table
 from .textable import format_table
-from .units import format_count
+from ..units import format_count
 
 
 def _cell(column: Column, value: Any) -> str:

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .errors import UsageError
+from ...errors import UsageError
 from .spec import Spec, parse_spec
 
 
 def bundled_dir() -> Path:
     # The package's own path: cheaper to import than importlib.resources, and right for wheels and editable
     # installs alike (pyproject.toml maps costnet.archs to the top-level archs/).
-    from . import archs
+    from ... import archs
 
     return Path(archs.__file__).parent
 

@@ -7,9 +7,9 @@ import json
 from pathlib import Path
 from typing import Sequence
 
-from .errors import UsageError
-from .points import Point
-from .units import format_count
+from ..errors import UsageError
+from ..studies.points import Point
+from ..units import format_count
 
 POINT_FIELDS = ("width", "resolution", "macs", "params", "activations", "top1", "top5", "source")
 

@@ -9,13 +9,13 @@ from pathlib import Path
 from typing import Callable, Sequence
 
 from . import papers
-from .analysis import Analysis, analyze
-from .conventions import MACS_COUNTED, MACS_NOT_COUNTED
-from .loader import load
-from .points import Point, point, reported_points
-from .published import check
-from .scaling import scale
-from .spec import Reported, Spec
+from ..analysis.analyzer import Analysis, analyze
+from ..analysis.conventions import MACS_COUNTED, MACS_NOT_COUNTED
+from ..frontends.spec.loader import load
+from ..studies.points import Point, point, reported_points
+from ..analysis.published import check
+from ..frontends.spec.scaling import scale
+from ..frontends.spec.spec import Reported, Spec
 from .tablerender import render_markdown
 from .tables import LayerSpec, architecture, layer_modifications, layer_types
 

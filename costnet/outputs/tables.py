@@ -9,8 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping
 
-from . import formulas as f
-from .analysis import Analysis, LayerResult
+from ..graph import formulas as f
+from ..analysis.analyzer import Analysis, LayerResult
 
 
 @dataclass(frozen=True)

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import click
 
-from . import __version__
-from .conventions import CONVENTIONS, DEFAULT_CONVENTION
-from .errors import CostnetError, ExitCode, UsageError
-from .quantities import DTYPES, QUANTITIES
+from .. import __version__
+from ..analysis.conventions import CONVENTIONS, DEFAULT_CONVENTION
+from ..errors import CostnetError, ExitCode, UsageError
+from ..analysis.quantities import DTYPES, QUANTITIES
 
 FORMAT_NAMES = ("table", "json", "csv", "markdown")  # kept equal to render.FORMATS by a test; render loads lazily
 
@@ -99,9 +99,9 @@ def convention_option(func):
 
 
 def _analyze(spec: str, width, resolution, depth, convention):
-    from .analysis import analyze
-    from .loader import load
-    from .scaling import scale
+    from ..analysis.analyzer import analyze
+    from ..frontends.spec.loader import load
+    from ..frontends.spec.scaling import scale
 
     return analyze(scale(load(spec), width=width, resolution=resolution, depth=depth), convention)
 
@@ -151,7 +151,7 @@ def cli() -> None:
               help="Write to this file instead of standard output.")
 def analyze(spec, width, resolution, depth, convention, fmt, output):
     """Layer-by-layer shapes, MACs, parameters and separable-convolution savings of SPEC."""
-    from .render import FORMATS
+    from ..outputs.render import FORMATS
 
     _emit(FORMATS[fmt](_analyze(spec, width, resolution, depth, convention)), output)
 
@@ -160,10 +160,10 @@ def analyze(spec, width, resolution, depth, convention, fmt, output):
 @convention_option
 def list_specs(convention):
     """The bundled specs, one line each: family, default input, MACs and parameters."""
-    from .analysis import analyze as run
-    from .loader import bundled_names, load
-    from .textable import format_table
-    from .units import format_count
+    from ..analysis.analyzer import analyze as run
+    from ..frontends.spec.loader import bundled_names, load
+    from ..outputs.textable import format_table
+    from ..units import format_count
 
     rows = []
     for name in bundled_names():
@@ -213,8 +213,8 @@ def table(spec, kind, width, resolution, depth, convention, fmt, layer, dk, m, n
       costnet table --kind layer-modifications                     # the paper's Table 3
       costnet table mobilenet_v1 --kind layer-modifications --layer features.6.dw --alpha 0.5
     """
-    from . import tables
-    from .tablerender import TABLE_FORMATS, render_json
+    from ..outputs import tables
+    from ..outputs.tablerender import TABLE_FORMATS, render_json
 
     if kind == "layer-modifications":
         given = {"--dk": dk, "-m": m, "-n": n, "--df": df}
@@ -265,9 +265,9 @@ def sweep(spec, widths, resolutions, depth, convention, out_dir, no_plots, fmt):
       costnet sweep mobilenet_v1 --width 1,0.75,0.5,0.25 --resolution 224,192,160,128
       costnet sweep mixnet_m --width 0.5:1.5:0.05 --resolution 128:320:8 --out reports/sweep-mixnet_m
     """
-    from .loader import load
-    from .points import sweep as run_sweep
-    from .sweepreport import points_csv, points_json, sweep_markdown, write_sweep
+    from ..frontends.spec.loader import load
+    from ..studies.points import sweep as run_sweep
+    from ..outputs.sweepreport import points_csv, points_json, sweep_markdown, write_sweep
 
     spec_data = load(spec)
     widths = widths or (spec_data.width.multiplier,)
@@ -287,8 +287,8 @@ def sweep(spec, widths, resolutions, depth, convention, out_dir, no_plots, fmt):
     elif fmt == "markdown":
         click.echo(sweep_markdown(points, spec_data.name, spec_data.file, convention))
     else:
-        from .textable import format_table
-        from .units import format_count
+        from ..outputs.textable import format_table
+        from ..units import format_count
 
         rows = [[f"{p.width:g}", str(p.resolution), format_count(p.macs), format_count(p.params),
                  f"{p.top1:.1f}%" if p.top1 is not None else "", p.source or ""] for p in points]
@@ -296,8 +296,8 @@ def sweep(spec, widths, resolutions, depth, convention, out_dir, no_plots, fmt):
 
 
 def _variants(specs, convention, prefer):
-    from .loader import load
-    from .points import parse_variant, point, reported_points
+    from ..frontends.spec.loader import load
+    from ..studies.points import parse_variant, point, reported_points
 
     result = []
     for text in specs:
@@ -332,13 +332,13 @@ def compare(specs, convention, sort, prefer, fmt):
     Example:
       costnet compare mixnet_s mixnet_m mixnet_l mobilenet_v2 mobilenet_v2@1.4 mnasnet_a1 efficientnet_b0
     """
-    from .units import format_count
+    from ..units import format_count
 
     points = [p for _, chosen, _ in _variants(specs, convention, prefer) for p in chosen]
     key = {"macs": lambda p: p.macs, "params": lambda p: p.params, "top1": lambda p: -(p.top1 or 0)}[sort]
     points.sort(key=key)
     if fmt in ("csv", "json"):
-        from .sweepreport import points_csv, points_json
+        from ..outputs.sweepreport import points_csv, points_json
 
         click.echo(points_csv(points) if fmt == "csv" else points_json(points, "comparison", ", ".join(specs),
                                                                          convention), nl=False)
@@ -351,7 +351,7 @@ def compare(specs, convention, sort, prefer, fmt):
 
         click.echo(tabulate(rows, headers=headers, tablefmt="github", disable_numparse=True))
     else:
-        from .textable import format_table
+        from ..outputs.textable import format_table
 
         click.echo(format_table(headers, rows, "llrrrl"))
     click.echo(f"\nparams and MACs: exact, by costnet; convention: {CONVENTIONS[convention].describe()}")
@@ -387,8 +387,8 @@ def plot(specs, x, y, log_x, title, prefer, convention, out):
         points += [p for p in (reported or chosen) if getattr(p, y) is not None]
     if not points:
         raise UsageError(f"none of {', '.join(specs)} has a published {y} to plot")
-    from . import plots
-    from .sweepreport import write_files
+    from ..outputs import plots
+    from ..outputs.sweepreport import write_files
 
     write_files(out.parent if str(out.parent) else Path("."), {},
                 {out.name: plots.accuracy_figure(points, x, y, log_x, title)})
@@ -401,7 +401,7 @@ def plot(specs, x, y, log_x, title, prefer, convention, out):
 @click.option("--no-plots", is_flag=True, help="Write the Markdown pages only.")
 def report(out_dir, no_plots):
     """Regenerate the paper reports: each published table beside costnet's figures, differences explained."""
-    from .reports import write_reports
+    from ..outputs.reports import write_reports
 
     written = write_reports(out_dir, with_plots=not no_plots)
     click.echo("wrote " + ", ".join(str(p) for p in written))
@@ -451,8 +451,8 @@ def check(ctx, spec, budget_file, fmt, output, **options):
       costnet analyze my_net.yaml -f json > baseline.json
       costnet check my_net.yaml --baseline baseline.json --max-increase 2%
     """
-    from . import budget as b
-    from .checkrender import CHECK_FORMATS, render_github_error, summary
+    from ..studies import budget as b
+    from ..outputs.checkrender import CHECK_FORMATS, render_github_error, summary
 
     try:
         entries = _check_entries(ctx, spec, budget_file, options)
@@ -472,7 +472,7 @@ def check(ctx, spec, budget_file, fmt, output, **options):
 def _check_entries(ctx: click.Context, spec, budget_file, options) -> tuple:
     from click.core import ParameterSource
 
-    from . import budget as b
+    from ..studies import budget as b
 
     given = {name: options[f"max_{name}"] for name in QUANTITIES if options[f"max_{name}"] is not None}
     if budget_file is not None:
@@ -506,10 +506,10 @@ def _check_entries(ctx: click.Context, spec, budget_file, options) -> tuple:
 @click.option("--all", "show_all", is_flag=True, help="Show unchanged layers too.")
 def diff_command(spec_a, spec_b, convention, show_all):
     """Layer-by-layer difference of A and B: two specs, or one at two variants (mixnet_m mixnet_m@1.3,256)."""
-    from .diff import diff
-    from .points import parse_variant
-    from .textable import format_table
-    from .units import format_count
+    from ..studies.diff import diff
+    from ..studies.points import parse_variant
+    from ..outputs.textable import format_table
+    from ..units import format_count
 
     def run(text):
         name, width, resolution = parse_variant(text)
@@ -537,7 +537,7 @@ def diff_command(spec_a, spec_b, convention, show_all):
 @cli.command()
 def types():
     """The layer and block types a spec can use, with their fields."""
-    from .docgen import types_reference
+    from ..outputs.docgen import types_reference
 
     click.echo(types_reference(), nl=False)
 

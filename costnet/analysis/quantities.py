@@ -6,10 +6,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable
 
-from .units import format_bytes, format_count, parse_bytes, parse_count
+from ..units import format_bytes, format_count, parse_bytes, parse_count
 
 if TYPE_CHECKING:
-    from .analysis import Totals
+    from .analyzer import Totals
 
 DTYPES = {"int8": 1, "fp16": 2, "fp32": 4}  # bytes per parameter
 

@@ -9,7 +9,7 @@ import json
 import re
 from typing import Callable, Sequence
 
-from .budget import EntryResult, LimitResult
+from ..studies.budget import EntryResult, LimitResult
 from .textable import format_table
 
 

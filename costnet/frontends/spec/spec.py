@@ -11,13 +11,13 @@ from dataclasses import dataclass, field
 from typing import Any, Mapping
 
 from .blocks import BLOCK_TYPES
-from .errors import Origin, SpecError
-from .layers import LAYER_TYPES
+from ...errors import Origin, SpecError
+from ...graph.layers import LAYER_TYPES
 from .nodes import MERGES, SPLITS, WIDTH_SCALING, BlockNode, LayerNode, Node, ParallelNode, Stage
-from .schema import (
+from ...schema import (
     Field, TableRef, _valid, choice, mapping, positive_int, positive_number, read_fields, sequence, text,
 )
-from .yamlsource import YMap, YNode, YScalar, parse_yaml
+from ...yamlsource import YMap, YNode, YScalar, parse_yaml
 
 SPEC_VERSION = 1
 MAX_RESOLUTION = 8192

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Mapping, Union
 
-from .errors import Origin
+from ...errors import Origin
 
 WIDTH_SCALING = ("scaled", "fixed", "grow_only")
 MERGES = ("add", "concat")

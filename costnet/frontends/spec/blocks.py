@@ -9,11 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping
 
-from .errors import Origin
-from .formulas import Shape
-from .layers import ACTIVATIONS, LAYER_TYPES, se_reduced_channels
+from ...errors import Origin
+from ...graph.formulas import Shape
+from ...graph.layers import ACTIVATIONS, LAYER_TYPES, se_reduced_channels
 from .nodes import LayerNode, Node, ParallelNode, residual
-from .schema import (
+from ...schema import (
     Field, boolean, channels, choice, kernel_list, non_negative_int, non_negative_number, positive_int,
     positive_number,
 )

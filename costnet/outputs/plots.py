@@ -9,9 +9,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Sequence
 
-from .errors import UsageError
-from .points import Point
-from .units import format_count, width_text
+from ..errors import UsageError
+from ..studies.points import Point
+from ..units import format_count, width_text
 
 AXIS_LABELS = {"macs": "Multiply-accumulates (MACs)", "params": "Parameters", "top1": "ImageNet top-1 accuracy (%)",
                "top5": "ImageNet top-5 accuracy (%)"}

@@ -9,14 +9,14 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any, Mapping
 
-from .blocks import BLOCK_TYPES
+from ..frontends.spec.blocks import BLOCK_TYPES
 from .conventions import CONVENTIONS, DEFAULT_CONVENTION, Convention
-from .errors import Origin, SpecError, UsageError
-from .formulas import Shape, separable_ratio_formula, standard_conv_weights
-from .layers import LAYER_TYPES, Cost, ShapeError
-from .nodes import LayerNode, Node, ParallelNode
-from .scaling import scale
-from .spec import Reported, Scaling, Spec
+from ..errors import Origin, SpecError, UsageError
+from ..graph.formulas import Shape, separable_ratio_formula, standard_conv_weights
+from ..graph.layers import LAYER_TYPES, Cost, ShapeError
+from ..frontends.spec.nodes import LayerNode, Node, ParallelNode
+from ..frontends.spec.scaling import scale
+from ..frontends.spec.spec import Reported, Scaling, Spec
 
 # Layers that may sit between the depthwise and the pointwise half of a separable pair.
 _BETWEEN_PAIR = frozenset({"se", "act", "bn", "dropout"})

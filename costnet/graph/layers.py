@@ -11,7 +11,7 @@ from typing import Any, Callable, Mapping
 
 from . import formulas as f
 from .formulas import Shape
-from .schema import (
+from ..schema import (
     Field, boolean, channels, choice, fraction, kernel_list, non_negative_int, padding, positive_int,
     positive_number,
 )

@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable, Iterable
 
-from .analysis import analyze
-from .errors import UsageError
-from .scaling import scale
-from .spec import Reported, Spec
-from .units import width_text
+from ..analysis.analyzer import analyze
+from ..errors import UsageError
+from ..frontends.spec.scaling import scale
+from ..frontends.spec.spec import Reported, Spec
+from ..units import width_text
 
 
 @dataclass(frozen=True)

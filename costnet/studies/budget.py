@@ -13,15 +13,15 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any, Callable
 
-from .analysis import Analysis, analyze
-from .errors import CostnetError, Origin, SpecError, UsageError
-from .loader import bundled_dir, bundled_spec, load, resolve
-from .scaling import scale
-from .schema import Field, choice, mapping, positive_int, positive_number, read_fields, scalar, sequence, text
-from .quantities import DTYPES, QUANTITIES
-from .units import LARGEST_LIMIT, width_text
-from .spec import CONVENTION_NAMES
-from .yamlsource import YNode, parse_yaml
+from ..analysis.analyzer import Analysis, analyze
+from ..errors import CostnetError, Origin, SpecError, UsageError
+from ..frontends.spec.loader import bundled_dir, bundled_spec, load, resolve
+from ..frontends.spec.scaling import scale
+from ..schema import Field, choice, mapping, positive_int, positive_number, read_fields, scalar, sequence, text
+from ..analysis.quantities import DTYPES, QUANTITIES
+from ..units import LARGEST_LIMIT, width_text
+from ..frontends.spec.spec import CONVENTION_NAMES
+from ..yamlsource import YNode, parse_yaml
 
 BUDGET_VERSION = 1
 BASELINE_SCHEMA = 1  # the `schema_version` of `costnet analyze --format json` that baselines must have

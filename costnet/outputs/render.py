@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from .analysis import Analysis, LayerResult
-from .conventions import MACS_NOT_COUNTED
-from .formulas import Shape
-from .published import FigureCheck, check
+from ..analysis.analyzer import Analysis, LayerResult
+from ..analysis.conventions import MACS_NOT_COUNTED
+from ..graph.formulas import Shape
+from ..analysis.published import FigureCheck, check
 from .textable import format_table
-from .units import format_count
+from ..units import format_count
 
 JSON_SCHEMA_VERSION = 1
 

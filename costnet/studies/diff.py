@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .analysis import Analysis, LayerResult
+from ..analysis.analyzer import Analysis, LayerResult
 
 
 @dataclass(frozen=True)

@@ -3,10 +3,10 @@ README (never written twice)."""
 
 from __future__ import annotations
 
-from .blocks import BLOCK_TYPES
-from .layers import LAYER_TYPES
-from .schema import Field
-from .spec import ENTRY_FIELDS, PARALLEL_FIELDS
+from ..frontends.spec.blocks import BLOCK_TYPES
+from ..graph.layers import LAYER_TYPES
+from ..schema import Field
+from ..frontends.spec.spec import ENTRY_FIELDS, PARALLEL_FIELDS
 
 BEGIN = "<!-- BEGIN GENERATED: costnet types -->"
 END = "<!-- END GENERATED: costnet types -->"
@@ -57,8 +57,8 @@ EXAMPLE_END = "<!-- END EXAMPLE -->"
 
 def readme_example() -> str:
     """The head and tail of `costnet analyze mixnet_m.yaml`, as the README shows it."""
-    from .analysis import analyze
-    from .loader import load
+    from ..analysis.analyzer import analyze
+    from ..frontends.spec.loader import load
     from .render import render_table
 
     lines = render_table(analyze(load("mixnet_m"))).splitlines()
@@ -74,7 +74,7 @@ LIST_END = "<!-- END LIST -->"
 def list_output() -> str:
     from click.testing import CliRunner
 
-    from .cli import cli
+    from ..cli import cli
 
     return "```\n" + CliRunner().invoke(cli, ["list"]).output.rstrip("\n") + "\n```"
 
@@ -95,7 +95,7 @@ BUDGET_END = "<!-- END GENERATED: budget fields -->"
 
 
 def budget_reference() -> str:
-    from .budget import ENTRY_FIELDS as BUDGET_ENTRY_FIELDS, FILE_FIELDS, QUANTITIES
+    from ..studies.budget import ENTRY_FIELDS as BUDGET_ENTRY_FIELDS, FILE_FIELDS, QUANTITIES
 
     quantities = ["| quantity | limit option | budget field | what | written as |", "|---|---|---|---|---|"]
     for name, q in QUANTITIES.items():
@@ -108,7 +108,7 @@ def update_ci_doc(text: str) -> str:
     return _replace_between(text, BUDGET_BEGIN, BUDGET_END, "\n" + budget_reference())
 
 
-if __name__ == "__main__":  # python -m costnet.docgen, from the repository root: refreshes the generated parts
+if __name__ == "__main__":  # python -m costnet.outputs.docgen, from the repository root: refreshes the generated parts
     from pathlib import Path
 
     for path, update in ((Path("docs/spec.md"), update_markdown), (Path("README.md"), update_readme),

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .analysis import Totals
+from .analyzer import Totals
 from .conventions import CONVENTIONS
-from .spec import Figure, Reported
+from ..frontends.spec.spec import Figure, Reported
 
 
 @dataclass(frozen=True)

@@ -11,11 +11,11 @@ import math
 from dataclasses import replace
 
 from .blocks import BLOCK_TYPES
-from .errors import UsageError
-from .formulas import make_divisible
-from .layers import LAYER_TYPES
+from ...errors import UsageError
+from ...graph.formulas import make_divisible
+from ...graph.layers import LAYER_TYPES
 from .nodes import LayerNode, Node, ParallelNode
-from .schema import TableRef
+from ...schema import TableRef
 from .spec import MAX_RESOLUTION, Scaling, Spec, WidthRule
 
 MAX_MULTIPLIER = 16.0

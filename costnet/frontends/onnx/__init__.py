@@ -1,0 +1,1 @@
+"""The ONNX front end: an exported graph read without the onnx package, mapped to costnet's graph."""

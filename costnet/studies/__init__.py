@@ -1,0 +1,1 @@
+"""Studies over many analyses: variants and sweeps, budgets and baselines, differences."""
