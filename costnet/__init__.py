@@ -6,15 +6,15 @@
     568740352
 """
 
-from .analysis.analyzer import Analysis, LayerResult, SeparablePair, Totals, analyze
+from .analysis.analyzer import Analysis, LayerResult, SeparablePair, Totals
+from .api import analyze, build_graph, load, scale
 from .errors import CostnetError, SpecError, UsageError
-from .frontends.spec.loader import load
-from .frontends.spec.scaling import scale
 from .frontends.spec.spec import Spec, parse_spec
+from .graph.network import Graph, Node
 
 __version__ = "0.1.0"
 
 __all__ = [
-    "Analysis", "CostnetError", "LayerResult", "SeparablePair", "Spec", "SpecError", "Totals", "UsageError",
-    "analyze", "load", "parse_spec", "scale", "__version__",
+    "Analysis", "CostnetError", "Graph", "LayerResult", "Node", "SeparablePair", "Spec", "SpecError", "Totals",
+    "UsageError", "analyze", "build_graph", "load", "parse_spec", "scale", "__version__",
 ]

@@ -99,7 +99,7 @@ def convention_option(func):
 
 
 def _analyze(spec: str, width, resolution, depth, convention):
-    from ..analysis.analyzer import analyze
+    from ..api import analyze
     from ..frontends.spec.loader import load
     from ..frontends.spec.scaling import scale
 
@@ -160,7 +160,7 @@ def analyze(spec, width, resolution, depth, convention, fmt, output):
 @convention_option
 def list_specs(convention):
     """The bundled specs, one line each: family, default input, MACs and parameters."""
-    from ..analysis.analyzer import analyze as run
+    from ..api import analyze as run
     from ..frontends.spec.loader import bundled_names, load
     from ..outputs.textable import format_table
     from ..units import format_count

@@ -47,6 +47,11 @@ class LayerType:
     activations: Callable[[Mapping[str, Any], Shape, Shape], int] | None = None
     depthwise: bool = False  # the first half of a depthwise separable pair
     pointwise: bool = False  # can be the second half (a 1×1 convolution)
+    merge: bool = False  # reads two or more tensors; `infer` then takes the tuple of their shapes
+    spec_entry: bool = True  # written as an entry of a spec (merges are written as `parallel`)
+
+    def infer_many(self, fields: Mapping[str, Any], shapes: tuple[Shape, ...]) -> Shape:
+        return self.infer(fields, shapes) if self.merge else self.infer(fields, shapes[0])
 
     def kernel_groups(self, fields: Mapping[str, Any], shape: Shape) -> tuple[tuple[int, int], ...]:
         """(channels, kernel) per group of a depthwise layer, for the separable closed form."""
@@ -359,7 +364,32 @@ LRN = LayerType(
 DROPOUT = _passthrough("dropout", "Dropout (no cost at inference).",
                        _fields(Field("rate", fraction, "drop probability", 0.0)))
 
+
+# ---- merges: the end of a `parallel` entry -----------------------------------------------------------
+
+def _add_infer(fields, shapes: tuple[Shape, ...]) -> Shape:
+    if any(shape != shapes[0] for shape in shapes):
+        raise ShapeError(f"cannot add tensors of different shapes ({', '.join(map(str, shapes))})")
+    return shapes[0]
+
+
+def _concat_infer(fields, shapes: tuple[Shape, ...]) -> Shape:
+    if any((s.height, s.width) != (shapes[0].height, shapes[0].width) for s in shapes):
+        raise ShapeError(f"cannot concatenate tensors of different spatial sizes ({', '.join(map(str, shapes))})")
+    return Shape(sum(s.channels for s in shapes), shapes[0].height, shapes[0].width)
+
+
+def _merge(kind: str, doc: str, infer) -> LayerType:
+    return LayerType(kind, doc, {}, infer, lambda fields, shape, out: (Cost("other"),),
+                     lambda fields, shape: "", merge=True, spec_entry=False)
+
+
+ADD = _merge("add", "Elementwise sum of two or more tensors of one shape (a residual connection); no MACs.",
+             _add_infer)
+CONCAT = _merge("concat", "Concatenation along channels of tensors of one spatial size; no MACs.", _concat_infer)
+
 LAYER_TYPES: dict[str, LayerType] = {
     t.name: t for t in (CONV, DWCONV, PWCONV, FC, POOL, GLOBAL_POOL, ADAPTIVE_POOL, SE, ACT_LAYER, BN, LRN,
-                        SHUFFLE, FLATTEN, DROPOUT)
+                        SHUFFLE, FLATTEN, DROPOUT, ADD, CONCAT)
 }
+SPEC_LAYER_TYPES = {name: t for name, t in LAYER_TYPES.items() if t.spec_entry}

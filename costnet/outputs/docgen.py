@@ -4,7 +4,7 @@ README (never written twice)."""
 from __future__ import annotations
 
 from ..frontends.spec.blocks import BLOCK_TYPES
-from ..graph.layers import LAYER_TYPES
+from ..graph.layers import SPEC_LAYER_TYPES
 from ..schema import Field
 from ..frontends.spec.spec import ENTRY_FIELDS, PARALLEL_FIELDS
 
@@ -35,7 +35,7 @@ def _table(fields: dict[str, Field]) -> str:
 
 def types_reference() -> str:
     parts = ["## Fields of every entry", "", _table(ENTRY_FIELDS), "", "## Layer types", ""]
-    for kind in LAYER_TYPES.values():
+    for kind in SPEC_LAYER_TYPES.values():
         parts += [f"### `{kind.name}`", "", kind.doc, ""]
         parts += [_table(kind.fields), ""] if kind.fields else ["No fields.", ""]
     parts += ["## Block types", ""]
@@ -57,7 +57,7 @@ EXAMPLE_END = "<!-- END EXAMPLE -->"
 
 def readme_example() -> str:
     """The head and tail of `costnet analyze mixnet_m.yaml`, as the README shows it."""
-    from ..analysis.analyzer import analyze
+    from ..api import analyze
     from ..frontends.spec.loader import load
     from .render import render_table
 

@@ -9,7 +9,8 @@ from pathlib import Path
 from typing import Callable, Sequence
 
 from . import papers
-from ..analysis.analyzer import Analysis, analyze
+from ..analysis.analyzer import Analysis
+from ..api import analyze
 from ..analysis.conventions import MACS_COUNTED, MACS_NOT_COUNTED
 from ..frontends.spec.loader import load
 from ..studies.points import Point, point, reported_points

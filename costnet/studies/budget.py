@@ -13,7 +13,8 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any, Callable
 
-from ..analysis.analyzer import Analysis, analyze
+from ..analysis.analyzer import Analysis
+from ..api import analyze
 from ..errors import CostnetError, Origin, SpecError, UsageError
 from ..frontends.spec.loader import bundled_dir, bundled_spec, load, resolve
 from ..frontends.spec.scaling import scale

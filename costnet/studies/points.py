@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable, Iterable
 
-from ..analysis.analyzer import analyze
+from ..api import analyze
 from ..errors import UsageError
 from ..frontends.spec.scaling import scale
 from ..frontends.spec.spec import Reported, Spec

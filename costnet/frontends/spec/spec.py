@@ -12,7 +12,8 @@ from typing import Any, Mapping
 
 from .blocks import BLOCK_TYPES
 from ...errors import Origin, SpecError
-from ...graph.layers import LAYER_TYPES
+from ...graph.network import Figure, Reported, Scaling
+from ...graph.layers import SPEC_LAYER_TYPES
 from .nodes import MERGES, SPLITS, WIDTH_SCALING, BlockNode, LayerNode, Node, ParallelNode, Stage
 from ...schema import (
     Field, TableRef, _valid, choice, mapping, positive_int, positive_number, read_fields, sequence, text,
@@ -45,46 +46,6 @@ class WidthRule:
 class DepthRule:
     multiplier: float
     rule: str
-
-
-@dataclass(frozen=True)
-class Figure:
-    """A published figure as printed ("569M", "4.2M"): its value and the precision it was printed to."""
-
-    text: str
-    value: float
-    unit: float
-
-    def matches(self, exact: float, tolerance: float = 0.0) -> bool:
-        """True when `exact` rounds to the printed figure, or the figure is within `tolerance` of `exact`."""
-        allowed = max(self.unit / 2, abs(exact) * tolerance) * (1 + 1e-9)
-        return abs(exact - self.value) <= allowed
-
-
-@dataclass(frozen=True)
-class Reported:
-    source: str
-    width: float | None
-    resolution: int | None
-    macs: Figure | None
-    params: Figure | None
-    top1: float | None
-    top5: float | None
-    convention: str
-    counts: str  # "macs", or "flops": the published figure counts a multiply and an add separately
-    macs_tolerance: float
-    params_tolerance: float
-    note: str
-    origin: Origin
-
-
-@dataclass(frozen=True)
-class Scaling:
-    """The scaling actually applied to a spec: width multiplier α, input resolution, depth multiplier."""
-
-    width: float
-    resolution: int
-    depth: float
 
 
 @dataclass(frozen=True)
@@ -343,8 +304,8 @@ def _parse_entry(node: YNode, path: str) -> Node:
             raise SpecError("a parallel entry needs at least two branches", origin.at(f"{path}.branches"))
         return ParallelNode(tuple(branches), values["merge"], origin, values["name"], values["repeat"],
                             width_scaling=values["width_scaling"], split=values["split"])
-    if kind in LAYER_TYPES:
-        declared, make = LAYER_TYPES[kind].fields, LayerNode
+    if kind in SPEC_LAYER_TYPES:
+        declared, make = SPEC_LAYER_TYPES[kind].fields, LayerNode
     elif kind in BLOCK_TYPES:
         declared, make = BLOCK_TYPES[kind].fields, BlockNode
     else:
@@ -356,7 +317,7 @@ def _parse_entry(node: YNode, path: str) -> Node:
 
 
 def _type_names() -> list[str]:
-    return [*LAYER_TYPES, *BLOCK_TYPES, "parallel"]
+    return [*SPEC_LAYER_TYPES, *BLOCK_TYPES, "parallel"]
 
 
 def _type_list() -> str:

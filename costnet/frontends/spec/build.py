@@ -1,0 +1,140 @@
+"""A scaled spec → the graph: blocks expanded for the channels that reach them, repeats unrolled, branches
+wired to the tensors they read, every layer's output shape inferred and every node named.
+
+Names: a stage's entries are named by their index in the stage (`stage1.0`, `stage1.1`, …) or by their
+`name`; a repeated named entry gets `.0`, `.1`, …; layers inside a block by their role (`stage1.0.dw`);
+branches of a `parallel` entry `branch1`, `branch2`, … (or the block's own labels); a merge is the parent's
+name + `.add` or `.concat`. A name given twice is an error at the second place it is written.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from ...errors import Origin, SpecError
+from ...graph.formulas import Shape
+from ...graph.layers import LAYER_TYPES, ShapeError
+from ...graph.network import INPUT, Graph, Node
+from .blocks import BLOCK_TYPES
+from .nodes import LayerNode, Node as SpecNode, ParallelNode
+from .spec import Spec
+
+
+def build(spec: Spec) -> Graph:
+    """The graph of a scaled spec (see `scaling.scale`)."""
+    if spec.scaling is None:
+        raise ValueError("build() takes a scaled spec: call scale() first")
+    size = spec.scaling.resolution
+    network_input = Shape(spec.input.channels, size, size)
+    builder = _Builder()
+    tensor = _Tensor(INPUT, network_input)
+    for stage in spec.stages:
+        tensor = builder.sequence(stage.nodes, tensor, stage.name, (stage.name,))
+    return Graph(
+        model=spec.name, family=spec.family, file=spec.file, input=network_input, nodes=tuple(builder.nodes),
+        scaling=spec.scaling, reported=tuple(r for r in spec.reported if _same_variant(r, spec)),
+    )
+
+
+def _same_variant(reported, spec: Spec) -> bool:
+    s = spec.scaling
+    width = spec.width.multiplier if reported.width is None else reported.width
+    resolution = spec.input.resolution if reported.resolution is None else reported.resolution
+    depth = spec.depth.multiplier if reported.depth is None else reported.depth
+    return (width, resolution, depth) == (s.width, s.resolution, s.depth)
+
+
+class _Tensor:
+    """A tensor being passed along: the node that produced it and the shape the next node sees."""
+
+    __slots__ = ("producer", "shape")
+
+    def __init__(self, producer: str, shape: Shape):
+        self.producer = producer
+        self.shape = shape
+
+
+class _Builder:
+    def __init__(self) -> None:
+        self.nodes: list[Node] = []
+        self.names: dict[str, Origin | None] = {}
+
+    def sequence(self, entries: tuple[SpecNode, ...], tensor: _Tensor, prefix: str,
+                 scope: tuple[str, ...]) -> _Tensor:
+        index = 0
+        for entry in entries:
+            for repeat in range(entry.repeat):
+                if isinstance(entry, ParallelNode) and entry.transparent:
+                    tensor = self.parallel(entry, tensor, prefix, scope)  # a block's residual: no extra level
+                    continue
+                label = entry.name if entry.name is not None else str(index)
+                if entry.name is not None and entry.repeat > 1:
+                    label = f"{entry.name}.{repeat}"
+                index += 1
+                current = entry if repeat == 0 else _at_stride_one(entry)
+                name = f"{prefix}.{label}" if prefix else label
+                inner = scope if len(scope) > 1 else (*scope, name)  # the outermost entry is the block
+                tensor = self.visit(current, tensor, name, inner)
+        return tensor
+
+    def visit(self, entry: SpecNode, tensor: _Tensor, name: str, scope: tuple[str, ...]) -> _Tensor:
+        if isinstance(entry, LayerNode):
+            return self.layer(entry, tensor, name, scope)
+        if isinstance(entry, ParallelNode):
+            return self.parallel(entry, tensor, name, scope)
+        children = BLOCK_TYPES[entry.type].expand(entry.fields, tensor.shape, entry.origin)
+        return self.sequence(children, tensor, name, scope)
+
+    def add(self, node: Node) -> None:
+        if node.name in self.names:
+            first = self.names[node.name]
+            where = f" (first at line {first.line})" if first else ""
+            raise SpecError(f"two layers are named {node.name!r}{where}; give the entries distinct `name`s",
+                            node.origin)
+        self.names[node.name] = node.origin
+        self.nodes.append(node)
+
+    def layer(self, entry: LayerNode, tensor: _Tensor, name: str, scope: tuple[str, ...]) -> _Tensor:
+        try:
+            out = LAYER_TYPES[entry.type].infer(entry.fields, tensor.shape)
+        except ShapeError as exc:
+            raise SpecError(f"layer {name} ({entry.type}) on input {tensor.shape}: {exc}", entry.origin) from None
+        self.add(Node(name, entry.type, entry.fields, (tensor.producer,), (tensor.shape,), out, entry.origin, scope))
+        return _Tensor(name, out)
+
+    def parallel(self, entry: ParallelNode, tensor: _Tensor, name: str, scope: tuple[str, ...]) -> _Tensor:
+        branch_input = tensor
+        if entry.split == "equal":
+            count = len(entry.branches)
+            if tensor.shape.channels % count:
+                raise SpecError(f"cannot split {tensor.shape.channels} channels equally into {count} branches at "
+                                f"{name}", entry.origin)
+            branch_input = _Tensor(tensor.producer, replace(tensor.shape, channels=tensor.shape.channels // count))
+        outputs: list[tuple[str, _Tensor]] = []
+        for i, branch in enumerate(entry.branches):
+            label = entry.branch_label(i)
+            path = f"{name}.{label}" if label else name
+            outputs.append((label or name, self.sequence(branch, branch_input, path, scope)))
+        first_label, first = outputs[0]
+        for label, out in outputs[1:]:
+            mismatch = (out.shape != first.shape) if entry.merge == "add" else (
+                (out.shape.height, out.shape.width) != (first.shape.height, first.shape.width))
+            if mismatch:
+                what = "shapes" if entry.merge == "add" else "spatial sizes"
+                raise SpecError(f"cannot {entry.merge} {first_label} ({first.shape}) and {label} ({out.shape}) at "
+                                f"{name}: {what} differ", entry.origin)
+        shapes = tuple(out.shape for _, out in outputs)
+        merged = LAYER_TYPES[entry.merge].infer_many({}, shapes)
+        merge_name = f"{name}.{entry.merge}"
+        self.add(Node(merge_name, entry.merge, {}, tuple(out.producer for _, out in outputs), shapes, merged,
+                      entry.origin, scope))
+        return _Tensor(merge_name, merged)
+
+
+def _at_stride_one(entry: SpecNode) -> SpecNode:
+    if isinstance(entry, ParallelNode):
+        branches = tuple(tuple(_at_stride_one(child) for child in branch) for branch in entry.branches)
+        return replace(entry, branches=branches)
+    if "stride" in entry.fields and entry.fields["stride"] != 1:
+        return replace(entry, fields={**entry.fields, "stride": 1})
+    return entry
