@@ -42,12 +42,54 @@ def test_width_scaling_respects_opt_outs_and_never_scales_classes(analyze_text):
     assert widths(analyze_text(text, width=1.5)) == [48, 64, 192, 64, 64, 64, 10]  # 60 → 64
 
 
-def test_depth_multiplier_rounds_repeats_up(analyze_text):
-    text = make_spec(BODY)
-    count = lambda result: sum(1 for l in result.layers if l.type == "dwconv")
-    assert count(analyze_text(text)) == 3
-    assert count(analyze_text(text, depth=1.2)) == 4  # ⌈3.6⌉
-    assert count(analyze_text(text, depth=0.5)) == 2  # ⌈1.5⌉
+DEPTH_SPEC = """\
+version: 1
+name: depth-test
+input: {channels: 3, resolution: 32}
+depth: {multiplier: 1.0, rule: RULE}
+body:
+  - name: stem
+    blocks: [{type: conv, out: 8, kernel: 3, stride: 2}]
+  - name: stage1
+    depth_scaling: scaled
+    blocks:
+      - {type: separable, out: 16, stride: 2}
+      - {type: separable, out: 16, repeat: 3}
+  - name: head
+    blocks: [{type: global_pool}, {type: fc, out: 10}]
+"""
+
+
+def rows_per_entry(result):
+    """(stem convs, stage1 blocks by entry, fc layers)."""
+    names = [l.name for l in result.layers]
+    stage = sorted({n.split(".")[1] for n in names if n.startswith("stage1.")}, key=int)
+    return (sum(n.startswith("stem.") for n in names), len(stage), sum(l.type == "fc" for l in result.layers))
+
+
+@pytest.mark.parametrize("rule,depth,blocks", [
+    # ceil, each entry on its own (TF's round_repeats): ⌈1·d⌉ + ⌈3·d⌉
+    ("ceil", 1.0, 1 + 3), ("ceil", 0.5, 1 + 2), ("ceil", 0.7, 1 + 3), ("ceil", 1.2, 2 + 4), ("ceil", 1.4, 2 + 5),
+    ("ceil", 2.0, 2 + 6),
+    # stage_round (timm's _scale_stage_depth, depth_trunc='round'): total T = max(1, round(4d)); the last entry
+    # gets max(1, round(3/4 · T)), the first max(1, round(T − that)); round() takes halves to even.
+    ("stage_round", 0.2, 1 + 1),  # T = round(0.8) = 1; last max(1, round(0.75)) = 1; first max(1, 0) = 1
+    ("stage_round", 0.5, 1 + 2),  # T = 2; last round(1.5) = 2; first max(1, 0) = 1
+    ("stage_round", 0.7, 1 + 2),  # T = round(2.8) = 3; last round(2.25) = 2; first 1
+    ("stage_round", 1.2, 1 + 4),  # T = round(4.8) = 5; last round(3.75) = 4; first 1
+    ("stage_round", 1.3, 1 + 4),  # T = round(5.2) = 5, as at 1.2
+    ("stage_round", 1.5, 2 + 4),  # T = 6; last round(4.5) = 4 (half to even); first 2
+    ("stage_round", 2.0, 2 + 6),
+])
+def test_depth_scales_only_the_stages_of_blocks(rule, depth, blocks):
+    spec = costnet.parse_spec(DEPTH_SPEC.replace("RULE", rule), "depth.yaml")
+    result = costnet.analyze(costnet.scale(spec, depth=depth))
+    assert rows_per_entry(result) == (1, blocks, 1)  # one stem conv and one classifier, whatever the depth
+
+
+def test_depth_on_a_network_without_block_stages_is_refused():
+    with pytest.raises(costnet.UsageError, match="no stage that scales with depth"):
+        costnet.scale(costnet.parse_spec(make_spec("- {type: conv, out: 8, kernel: 3}"), "t.yaml"), depth=2)
 
 
 def test_repeats_take_the_stride_only_once(analyze_text):

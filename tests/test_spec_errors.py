@@ -54,8 +54,8 @@ def body(*entries: str) -> str:
      "net.yaml:8:5: body[1]: duplicate stage name 's' (first at line 5)"),
     (HEAD + "reported:\n  - {source: x, macs: lots}\nbody: [{name: s, blocks: [{type: bn}]}]\n",
      "reported[0].macs: must be a figure as published, e.g. 569M or 4.2M (got 'lots')"),
-    (HEAD + "reported:\n  - {source: x, macs: 5M, macs_tolerance: 3%}\nbody: [{name: s, blocks: [{type: bn}]}]\n",
-     "a tolerance needs a `note`"),
+    (HEAD + "reported:\n  - {source: x, macs: 5M, unexplained: [macs]}\nbody: [{name: s, blocks: [{type: bn}]}]\n",
+     "an unexplained figure needs a `note`"),
     ("version: 1\nbase: &b {channels: 3}\ninput:\n  <<: *b\n", "merge keys (`<<`) are not supported"),
 ], ids=lambda v: v[:40] if isinstance(v, str) else v)
 def test_spec_errors(text, expected):

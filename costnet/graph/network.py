@@ -10,6 +10,7 @@ sees in `input_shapes`: splitting a tensor is a view, not a new tensor.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from fractions import Fraction
 from typing import Any, Mapping
 
 from ..errors import Origin
@@ -36,34 +37,53 @@ class Node:
 
 @dataclass(frozen=True)
 class Figure:
-    """A published figure as printed ("569M", "4.2M"): its value and the precision it was printed to."""
+    """A published figure as printed ("569M", "4.2M"): its exact decimal value and the unit of its last digit."""
 
     text: str
-    value: float
-    unit: float
+    value: Fraction
+    unit: Fraction
 
-    def matches(self, exact: float, tolerance: float = 0.0) -> bool:
-        """True when `exact` rounds to the printed figure, or the figure is within `tolerance` of `exact`."""
-        allowed = max(self.unit / 2, abs(exact) * tolerance) * (1 + 1e-9)
-        return abs(exact - self.value) <= allowed
+    def matches(self, exact: int, rounding: str = "nearest", unit: Fraction | None = None) -> bool:
+        """True when `exact`, rounded to the printed precision (or to `unit`) as the source rounded it, is the
+        printed figure (see ROUNDINGS)."""
+        step = self.unit if unit is None else unit
+        if rounding == "down":
+            return self.value <= exact < self.value + step
+        if rounding == "up":
+            return self.value - step < exact <= self.value
+        return abs(exact - self.value) * 2 <= step
+
+
+# What a published MACs figure may count, and how a source may round: the vocabulary of `Reported`.
+COUNTS = {
+    "macs": "multiply-accumulates",
+    "flops": "FLOPs: a multiply and an add counted apart, 2 per MAC",
+    "conv-macs": "multiply-accumulates of the convolutions alone, fully connected layers left out",
+}
+ROUNDINGS = {"nearest": "rounded to the nearest printed digit", "down": "truncated to the printed digits",
+             "up": "rounded up to the printed digits"}
 
 
 @dataclass(frozen=True)
 class Reported:
+    """What a source published for one variant of the network, and the conventions that reproduce it."""
+
     source: str
     width: float | None
     resolution: int | None
+    depth: float | None
     macs: Figure | None
     params: Figure | None
     top1: float | None
     top5: float | None
-    convention: str
-    counts: str  # "macs", or "flops": the published figure counts a multiply and an add separately
-    macs_tolerance: float
-    params_tolerance: float
+    convention: str  # what a parameter is (analysis.conventions)
+    counts: str  # what the MACs figure counts: "macs", "flops" (2 per MAC) or "conv-macs" (no fully connected)
+    classes: int | None  # the published model's classifier outputs, when not the spec's (TF-slim's 1001)
+    rounding: str  # a key of ROUNDINGS
+    printed_to: Mapping[str, Fraction]  # quantity → unit the source rounded to, when coarser than its digits
+    unexplained: tuple[str, ...]  # quantities whose difference from the exact count no convention explains
     note: str
     origin: Origin
-    depth: float | None = None
 
 
 @dataclass(frozen=True)

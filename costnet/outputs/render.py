@@ -9,9 +9,10 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from ..analysis.analyzer import Analysis, LayerResult
-from ..analysis.conventions import MACS_NOT_COUNTED
 from ..graph.formulas import Shape
+from ..analysis.conventions import DEFAULT_CONVENTION, MACS_NOT_COUNTED
 from ..analysis.published import FigureCheck, check
+from ..graph.network import Reported
 from .textable import format_table
 from ..units import format_count
 
@@ -59,23 +60,28 @@ def _summary_lines(a: Analysis) -> list[str]:
             f"{format_count(a.standard.macs)} MACs, {format_count(a.standard.params)} params "
             f"({a.standard.macs / t.macs:.1f}× the MACs)")
     for r in a.reported:
-        figures = [_checked(c) for c in check(r, a.totals)]
+        figures = [_checked(c, r) for c in check(r, a)]
         figures += [f"{r.top1:.1f}% top-1"] if r.top1 is not None else []
-        lines.append(f"published ({r.source}): {', '.join(figures)}")
+        counted = reported_conventions(r)
+        lines.append(f"published ({r.source}{'; counted as ' + counted if counted else ''}): {', '.join(figures)}")
     lines.append(f"convention: {a.convention.describe()}")
     lines.append(f"not counted as MACs: {MACS_NOT_COUNTED}")
     return lines
 
 
-def _checked(c: FigureCheck) -> str:
-    unit = {"macs": "MACs", "flops": "FLOPs (2 per MAC)", "params": "params"}[c.quantity]
-    if c.published.matches(c.exact):
-        verdict = "matches"
-    elif c.holds:
-        verdict = f"{c.difference:+.1%}, within the spec's stated {c.tolerance:.1%}; see its note"
-    else:
-        verdict = f"{c.difference:+.1%}: does NOT match"
-    return f"{c.published.text} {unit} (exact {format_count(c.exact)}: {verdict})"
+def reported_conventions(r: Reported) -> str:
+    """How a published entry counts, where it differs from costnet's defaults: "FLOPs, 1001 classes"."""
+    parts = {"flops": ["FLOPs (2 per MAC)"], "conv-macs": ["convolutions only"]}.get(r.counts, [])
+    parts += [f"{r.classes} classes"] if r.classes is not None else []
+    parts += [f"{r.convention} parameters"] if r.convention != DEFAULT_CONVENTION else []
+    parts += {"down": ["truncated"], "up": ["rounded up"]}.get(r.rounding, [])
+    parts += [f"{q} to the nearest {format_count(int(unit))}" for q, unit in r.printed_to.items()]
+    return ", ".join(parts)
+
+
+def _checked(c: FigureCheck, r: Reported) -> str:
+    unit = {"macs": "FLOPs" if r.counts == "flops" else "MACs", "params": "params"}[c.quantity]
+    return f"{c.published.text} {unit} (exact {format_count(c.exact)}: {c.verdict})"
 
 
 def render_table(a: Analysis) -> str:

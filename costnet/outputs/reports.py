@@ -17,6 +17,7 @@ from ..studies.points import Point, point, reported_points
 from ..analysis.published import check
 from ..frontends.spec.scaling import scale
 from ..frontends.spec.spec import Reported, Spec
+from .render import reported_conventions
 from .tablerender import render_markdown
 from .tables import LayerSpec, architecture, layer_modifications, layer_types
 
@@ -41,7 +42,7 @@ def _digits(text: str) -> int:
 
 
 def _diff(published: float, exact: float) -> str:
-    return f"{(published - exact) / exact:+.2%}" if exact else "—"
+    return f"{float((published - exact) / exact):+.2%}" if exact else "—"
 
 
 def _variant(spec: Spec, r: Reported) -> tuple[float, int]:
@@ -54,11 +55,11 @@ def _reported_rows(entries: Sequence[tuple[str, Spec, Reported]]) -> str:
     rows = []
     for label, spec, r in entries:
         width, resolution = _variant(spec, r)
-        result = analyze(scale(spec, width=width, resolution=resolution), r.convention)
-        cells = {c.quantity: c for c in check(r, result.totals)}
-        macs = cells.get("macs") or cells.get("flops")
+        result = analyze(scale(spec, width=width, resolution=resolution, depth=r.depth), r.convention)
+        cells = {c.quantity: c for c in check(r, result)}
+        macs = cells.get("macs")
         params = cells.get("params")
-        verdict = "matches" if all(c.published.matches(c.exact) for c in cells.values()) else r.note or "—"
+        verdict = "matches" if all(c.matches for c in cells.values()) else r.note or "—"
         rows.append([
             label, f"{r.top1:.1f}" if r.top1 is not None else "—",
             f"{macs.published.text}" if macs else "—",
@@ -67,7 +68,7 @@ def _reported_rows(entries: Sequence[tuple[str, Spec, Reported]]) -> str:
             params.published.text if params else "—",
             f"{_millions(params.exact, max(2, _digits(params.published.text)))}M" if params else "—",
             _diff(params.published.value, params.exact) if params else "—",
-            r.convention + (", FLOPs = 2 × MACs" if r.counts == "flops" else ""), verdict,
+            reported_conventions(r) or r.convention, verdict,
         ])
     return _md_table(["Model", "Top-1 %", "MACs published", "MACs costnet", "Δ", "Params published",
                       "Params costnet", "Δ", "convention", "explanation"], rows, "lrrrrrrrll")

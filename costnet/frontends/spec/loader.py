@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ...errors import UsageError
+from ...errors import Origin, SpecError, UsageError
 from .spec import Spec, parse_spec
 
 
@@ -48,12 +48,35 @@ def bundled_spec(name: str, not_a_file: str) -> Path:
 
 def load(spec: str | Path) -> Spec:
     """Load and validate a spec from a path or a bundled name. Raises SpecError/UsageError on bad input."""
-    path = resolve(spec)
+    return _load_path(resolve(spec), str(spec), variant_allowed=True)
+
+
+def _load_path(path: Path, given: str, variant_allowed: bool) -> Spec:
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError:
-        raise UsageError(f"{spec}: not a text file (UTF-8 expected)") from None
+        raise UsageError(f"{given}: not a text file (UTF-8 expected)") from None
     except OSError as exc:
-        raise UsageError(f"{spec}: cannot read: {exc.strerror}") from None
+        raise UsageError(f"{given}: cannot read: {exc.strerror}") from None
     shown = str(path) if path.parent != bundled_dir() else f"{path.name} (bundled)"
-    return parse_spec(text, shown)
+
+    def load_base(name: str, where: Origin) -> Spec:
+        if not variant_allowed:
+            raise SpecError("the base of a variant must be a full spec, not another variant", where)
+        return _load_path(_base_path(path, name, where), name, variant_allowed=False)
+
+    return parse_spec(text, shown, load_base)
+
+
+def _base_path(variant: Path, name: str, where: Origin) -> Path:
+    """A variant's base: a file in the variant's own folder (never elsewhere: a spec from a pull request
+    must not make costnet read other files), or a bundled spec."""
+    if Path(name).name != name or name in (".", ".."):
+        raise SpecError(f"{name!r}: the base is a file in the variant's own folder or a bundled spec's name", where)
+    beside = variant.parent / name
+    if beside.is_file():
+        return beside
+    try:
+        return bundled_spec(name, f"not beside {variant.name}")
+    except UsageError as exc:
+        raise SpecError(str(exc), where) from None

@@ -14,6 +14,7 @@ from typing import Any, Mapping, Union
 from ...errors import Origin
 
 WIDTH_SCALING = ("scaled", "fixed", "grow_only")
+DEPTH_SCALING = ("scaled", "fixed")
 MERGES = ("add", "concat")
 SPLITS = ("none", "equal")
 
@@ -69,3 +70,4 @@ class Stage:
     name: str
     nodes: tuple[Node, ...]
     origin: Origin
+    depth_scaling: str = "fixed"  # "scaled": the depth multiplier changes the repeats of its entries

@@ -37,9 +37,27 @@ def scale_channels(channels: int | TableRef, alpha: float, rule: WidthRule, widt
     return make_divisible(channels * alpha, rule.divisor, rule.minimum)
 
 
-def scale_repeats(repeats: int, depth: float) -> int:
-    """EfficientNet's rule: ⌈repeats · d⌉."""
-    return repeats if depth == 1 else int(math.ceil(repeats * depth))
+def scale_repeats(repeats: list[int], depth: float, rule: str) -> list[int]:
+    """The repeats of one stage's entries under the depth multiplier `depth`.
+
+    ceil: every entry ⌈r·d⌉ (TF's efficientnet_builder `round_repeats`, torchvision's `adjust_depth`).
+    stage_round: the stage's total max(1, round(Σr·d)), handed back to its entries from the last, each
+    max(1, round(r / remaining · remaining_scaled)) (timm's `_scale_stage_depth` with depth_trunc='round',
+    MixNet's rule); Python's round(), halves to even, as timm's.
+    """
+    if depth == 1 or rule == "none":
+        return repeats
+    if rule == "ceil":
+        return [int(math.ceil(r * depth)) for r in repeats]
+    remaining = sum(repeats)
+    remaining_scaled = max(1, round(remaining * depth))
+    scaled = []
+    for r in reversed(repeats):
+        share = max(1, round(r / remaining * remaining_scaled))
+        scaled.append(share)
+        remaining -= r
+        remaining_scaled -= share
+    return scaled[::-1]
 
 
 def scale(spec: Spec, width: float | None = None, resolution: int | None = None,
@@ -56,19 +74,29 @@ def scale(spec: Spec, width: float | None = None, resolution: int | None = None,
     if not 1 <= size <= MAX_RESOLUTION:
         raise UsageError(f"resolution must be between 1 and {MAX_RESOLUTION} pixels (got {size})")
 
+    if depth_multiplier != 1 and not any(stage.depth_scaling == "scaled" for stage in spec.stages):
+        raise UsageError(f"{spec.name} has no stage that scales with depth (a stage of blocks says "
+                         "`depth_scaling: scaled`); only depth 1 is available")
+
     def node(item: Node) -> Node:
-        repeat = scale_repeats(item.repeat, depth_multiplier)
         if isinstance(item, ParallelNode):
             branches = tuple(tuple(node(child) for child in branch) for branch in item.branches)
-            return replace(item, branches=branches, repeat=repeat)
+            return replace(item, branches=branches)
         declared = (LAYER_TYPES if isinstance(item, LayerNode) else BLOCK_TYPES)[item.type].fields
         fields = {
             key: scale_channels(value, alpha, spec.width, item.width_scaling) if declared[key].channels else value
             for key, value in item.fields.items()
         }
-        return replace(item, fields=fields, repeat=repeat)
+        return replace(item, fields=fields)
 
-    stages = tuple(replace(stage, nodes=tuple(node(n) for n in stage.nodes)) for stage in spec.stages)
+    def stage_nodes(stage) -> tuple[Node, ...]:
+        nodes = [node(n) for n in stage.nodes]
+        if stage.depth_scaling != "scaled":
+            return tuple(nodes)
+        repeats = scale_repeats([n.repeat for n in nodes], depth_multiplier, spec.depth.rule)
+        return tuple(replace(n, repeat=r) for n, r in zip(nodes, repeats))
+
+    stages = tuple(replace(stage, nodes=stage_nodes(stage)) for stage in spec.stages)
     return replace(spec, stages=stages, scaling=Scaling(alpha, size, depth_multiplier))
 
 

@@ -7,24 +7,25 @@ the layer and block registries.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
-from typing import Any, Mapping
+from dataclasses import dataclass, field, replace
+from fractions import Fraction
+from typing import Any, Callable, Mapping
 
 from .blocks import BLOCK_TYPES
 from ...errors import Origin, SpecError
-from ...graph.network import Figure, Reported, Scaling
+from ...graph.network import COUNTS, ROUNDINGS, Figure, Reported, Scaling
 from ...graph.layers import SPEC_LAYER_TYPES
-from .nodes import MERGES, SPLITS, WIDTH_SCALING, BlockNode, LayerNode, Node, ParallelNode, Stage
+from .nodes import DEPTH_SCALING, MERGES, SPLITS, WIDTH_SCALING, BlockNode, LayerNode, Node, ParallelNode, Stage
 from ...schema import (
-    Field, TableRef, _valid, choice, mapping, positive_int, positive_number, read_fields, sequence, text,
+    Field, TableRef, _valid, choice, fraction, mapping, positive_int, positive_number, read_fields, sequence, text,
 )
-from ...yamlsource import YMap, YNode, YScalar, parse_yaml
+from ...yamlsource import YMap, YNode, YScalar, YSeq, parse_yaml
 
 SPEC_VERSION = 1
 MAX_RESOLUTION = 8192
 WIDTH_RULES = ("divisible", "slim", "table", "none")
-DEPTH_RULES = ("ceil", "none")
-CONVENTION_NAMES = ("paper", "torch", "weights")  # kept in step with conventions.CONVENTIONS by a test
+DEPTH_RULES = ("ceil", "stage_round", "none")
+CONVENTION_NAMES = ("paper", "torch", "weights", "checkpoint")  # kept in step with conventions.CONVENTIONS by a test
 
 
 @dataclass(frozen=True)
@@ -61,22 +62,23 @@ class Spec:
     stages: tuple[Stage, ...]
     reported: tuple[Reported, ...]
     scaling: Scaling | None = None  # set by scaling.scale()
+    base: str | None = None  # a variant: the file of the spec it scales
 
 
 # ---- figures -------------------------------------------------------------------------------------------
 
 _FIGURE = re.compile(r"^\s*([0-9]*\.?([0-9]*))\s*([KMGT]?)\s*$")
-_SCALES = {"": 1, "K": 1e3, "M": 1e6, "G": 1e9, "T": 1e12}
+_SCALES = {"": 1, "K": 10**3, "M": 10**6, "G": 10**9, "T": 10**12}
 
 
 def figure(node: YNode, path: str) -> Figure:
     value = node.value if isinstance(node, YScalar) else None
     match = _FIGURE.match(str(value)) if value is not None and not isinstance(value, bool) else None
-    if not match or not match.group(1):
+    if not match or not match.group(1) or match.group(1) == ".":
         raise SpecError(f"must be a figure as published, e.g. 569M or 4.2M (got {value!r})", node.origin.at(path))
     scale = _SCALES[match.group(3)]
     decimals = len(match.group(2))
-    return Figure(str(value).strip(), float(match.group(1)) * scale, scale / 10**decimals)
+    return Figure(str(value).strip(), Fraction(match.group(1)) * scale, Fraction(scale, 10**decimals))
 
 
 def percent(node: YNode, path: str) -> float:
@@ -86,12 +88,9 @@ def percent(node: YNode, path: str) -> float:
     return value
 
 
-def relative_tolerance(node: YNode, path: str) -> float:
-    raw = node.value if isinstance(node, YScalar) else None
-    match = re.fullmatch(r"\s*([0-9]*\.?[0-9]+)\s*%\s*", str(raw)) if raw is not None else None
-    if not match:
-        raise SpecError(f"must be a percentage such as 1% (got {raw!r})", node.origin.at(path))
-    return float(match.group(1)) / 100
+def quantity_list(node: YNode, path: str) -> tuple[str, ...]:
+    items = node.items if isinstance(node, YSeq) else (node,)
+    return tuple(choice("macs", "params")(item, path) for item in items)
 
 
 # ---- declarations --------------------------------------------------------------------------------------
@@ -129,13 +128,18 @@ WIDTH_FIELDS = {
 
 DEPTH_FIELDS = {
     "multiplier": Field("multiplier", positive_number, "default depth multiplier", 1.0),
-    "rule": Field("rule", choice(*DEPTH_RULES), "ceil: repeats become ⌈r·d⌉ (EfficientNet); none: the network "
-                  "has no depth multiplier", "ceil"),
+    "rule": Field("rule", choice(*DEPTH_RULES), "how the repeats of a stage that says `depth_scaling: scaled` "
+                  "change: ceil: each entry's r becomes ⌈r·d⌉ (TF EfficientNet, torchvision); stage_round: the "
+                  "stage's total becomes max(1, round(Σr·d)), handed back to its entries from the last (timm's "
+                  "MixNet); none: the network has no depth multiplier", "ceil"),
 }
 
 STAGE_FIELDS = {
     "name": Field("name", text, "stage name, the prefix of its layers' names"),
     "blocks": Field("blocks", sequence, "the stage's layers and blocks, in order"),
+    "depth_scaling": Field("depth_scaling", choice(*DEPTH_SCALING), "scaled: a stage of blocks, whose repeats "
+                           "the depth multiplier changes by the spec's `depth.rule`; fixed: a stem, a head or a "
+                           "classifier, never repeated", "fixed"),
 }
 
 # Fields every layer and block entry may carry, besides those of its type.
@@ -162,24 +166,52 @@ REPORTED_FIELDS = {
     "source": Field("source", text, "where the figures are published (paper and table, README, ...)"),
     "width": Field("width", positive_number, "the variant's width multiplier (default: the spec's)", None),
     "resolution": Field("resolution", positive_int, "the variant's resolution (default: the spec's)", None),
+    "depth": Field("depth", positive_number, "the variant's depth multiplier (default: the spec's)", None),
     "macs": Field("macs", figure, "multiply-accumulates as published, e.g. 569M", None),
     "params": Field("params", figure, "parameters as published, e.g. 4.2M", None),
     "top1": Field("top1", percent, "ImageNet top-1 accuracy, %", None),
     "top5": Field("top5", percent, "ImageNet top-5 accuracy, %", None),
     "convention": Field("convention", choice(*CONVENTION_NAMES), "the counting convention that reproduces "
                         "the figures", "paper"),
-    "counts": Field("counts", choice("macs", "flops"), "what the published `macs` figure counts: "
-                    "multiply-accumulates, or FLOPs (a multiply and an add counted separately: 2 per MAC)", "macs"),
-    "macs_tolerance": Field("macs_tolerance", relative_tolerance, "relative difference from the exact MACs "
-                            "allowed beyond the printed precision, e.g. 1%; needs a `note` saying why", None),
-    "params_tolerance": Field("params_tolerance", relative_tolerance, "the same for parameters", None),
+    "counts": Field("counts", choice(*COUNTS), "what the published `macs` figure counts: "
+                    + "; ".join(f"{name}: {doc}" for name, doc in COUNTS.items()), "macs"),
+    "classes": Field("classes", positive_int, "the published model's classifier outputs, when they differ from "
+                     "the spec's (TF-slim's checkpoints: 1001, a background class)", None),
+    "rounding": Field("rounding", choice(*ROUNDINGS), "how the source rounded: "
+                      + "; ".join(f"{name}: {doc}" for name, doc in ROUNDINGS.items()), "nearest"),
+    "macs_printed_to": Field("macs_printed_to", figure, "the unit the MACs figure was rounded to, when coarser "
+                             "than its last digit (1700 M printed to 2 significant figures: 100M)", None),
+    "params_printed_to": Field("params_printed_to", figure, "the same for parameters", None),
+    "unexplained": Field("unexplained", quantity_list, "figures (macs, params) that no counting convention "
+                         "reproduces; the note says what was tried", ()),
     "note": Field("note", text, "how the published figures relate to exact arithmetic", ""),
 }
 
 
+VARIANT_FIELDS = {
+    "version": TOP_FIELDS["version"],
+    "variant_of": Field("variant_of", text, "the spec this one scales: a file in the same folder, or a bundled "
+                        "spec's name"),
+    "name": Field("name", text, "the variant's name, e.g. EfficientNet-B4"),
+    "family": Field("family", text, "family (default: the base spec's)", None),
+    "description": Field("description", text, "one line about the variant", None),
+    "source": Field("source", text, "the reference implementation of the variant", None),
+    "input": Field("input", mapping, "`{resolution: R}`: the variant's default resolution", None),
+    "width": Field("width", mapping, "`{multiplier: α}`: the variant's default width multiplier", None),
+    "depth": Field("depth", mapping, "`{multiplier: d}`: the variant's default depth multiplier", None),
+    "dropout": Field("dropout", fraction, "the rate of every dropout layer of the base (EfficientNet's "
+                     "`dropout_rate`)", None),
+    "reported": TOP_FIELDS["reported"],
+}
+
+# Loads the base of a variant: (the name in `variant_of`, where it is written) → the base spec.
+BaseLoader = Callable[[str, Origin], "Spec"]
+
+
 # ---- parsing -------------------------------------------------------------------------------------------
 
-def parse_spec(text_: str, file: str) -> Spec:
+def parse_spec(text_: str, file: str, load_base: BaseLoader | None = None) -> Spec:
+    """A spec from its text. A variant (`variant_of: BASE`) needs `load_base` to read its base."""
     root = parse_yaml(text_, file)
     if not isinstance(root, YMap):
         raise SpecError("a spec must be a mapping with `version: 1`, `name`, `input` and `body`", root.origin)
@@ -188,6 +220,8 @@ def parse_spec(text_: str, file: str) -> Spec:
         if not isinstance(version, YScalar) or version.value != SPEC_VERSION:
             raise SpecError(f"unsupported spec version {getattr(version, 'value', version)!r}",
                             version.origin.at("version"), f"this costnet reads version {SPEC_VERSION}")
+    if "variant_of" in root.items:
+        return _parse_variant(root, file, load_base)
     top = read_fields(root, TOP_FIELDS, "", "a spec")
     spec_input = InputSpec(**read_fields(top["input"], INPUT_FIELDS, "input", "input"))
     if spec_input.resolution > MAX_RESOLUTION:
@@ -212,6 +246,47 @@ def parse_spec(text_: str, file: str) -> Spec:
         depth=DepthRule(depth["multiplier"], depth["rule"]),
         stages=stages, reported=reported,
     )
+
+
+def _parse_variant(root: YMap, file: str, load_base: BaseLoader | None) -> Spec:
+    top = read_fields(root, VARIANT_FIELDS, "", "a variant")
+    where = root.items["variant_of"].origin.at("variant_of")
+    if load_base is None:
+        raise SpecError("a variant is read from a file, beside its base (costnet.load)", where)
+    base = load_base(top["variant_of"], where)
+    spec_input = base.input
+    if top["input"] is not None:
+        resolution = read_fields(top["input"], {"resolution": INPUT_FIELDS["resolution"]}, "input", "a "
+                                 "variant's input")["resolution"]
+        spec_input = replace(spec_input, resolution=resolution)
+    width, depth = base.width, base.depth
+    if top["width"] is not None:
+        multiplier = read_fields(top["width"], {"multiplier": WIDTH_FIELDS["multiplier"]}, "width",
+                                 "a variant's width")["multiplier"]
+        width = replace(width, multiplier=multiplier)
+    if top["depth"] is not None:
+        multiplier = read_fields(top["depth"], {"multiplier": DEPTH_FIELDS["multiplier"]}, "depth",
+                                 "a variant's depth")["multiplier"]
+        depth = replace(depth, multiplier=multiplier)
+    stages = base.stages if top["dropout"] is None else _with_dropout(base.stages, top["dropout"])
+    reported = tuple(_parse_reported(node, f"reported[{i}]")
+                     for i, node in enumerate(top["reported"].items if top["reported"] else ()))
+    return replace(
+        base, name=top["name"], family=top["family"] or base.family,
+        description=top["description"] or base.description, source=top["source"] or base.source, file=file,
+        input=spec_input, width=width, depth=depth, stages=stages, reported=reported, base=base.file,
+    )
+
+
+def _with_dropout(stages: tuple[Stage, ...], rate: float) -> tuple[Stage, ...]:
+    def visit(node: Node) -> Node:
+        if isinstance(node, ParallelNode):
+            return replace(node, branches=tuple(tuple(visit(child) for child in branch) for branch in node.branches))
+        if node.type == "dropout":
+            return replace(node, fields={**node.fields, "rate": rate})
+        return node
+
+    return tuple(replace(stage, nodes=tuple(visit(node) for node in stage.nodes)) for stage in stages)
 
 
 def _parse_width_table(width: dict[str, Any], node: YMap | None) -> dict[float, dict[str, int]]:
@@ -278,7 +353,7 @@ def _parse_stage(node: YNode, path: str) -> Stage:
         raise SpecError("a stage needs at least one entry", node.origin.at(f"{path}.blocks"))
     nodes = tuple(_parse_entry(entry, f"{path}.blocks[{i}]") for i, entry in enumerate(entries))
     _check_names(nodes)
-    return Stage(stage["name"], nodes, node.origin.at(path))
+    return Stage(stage["name"], nodes, node.origin.at(path), stage["depth_scaling"])
 
 
 def _check_names(nodes: tuple[Node, ...]) -> None:
@@ -327,12 +402,14 @@ def _type_list() -> str:
 def _parse_reported(node: YNode, path: str) -> Reported:
     values = read_fields(mapping(node, path), REPORTED_FIELDS, path, "a reported entry")
     origin = node.origin.at(path)
-    if (values["macs_tolerance"] is not None or values["params_tolerance"] is not None) and not values["note"]:
-        raise SpecError("a tolerance needs a `note` explaining the difference", origin)
+    if values["unexplained"] and not values["note"]:
+        raise SpecError("an unexplained figure needs a `note` saying what is known", origin)
+    printed_to = {quantity: values[f"{quantity}_printed_to"].value for quantity in ("macs", "params")
+                  if values[f"{quantity}_printed_to"] is not None}
     return Reported(
-        source=values["source"], width=values["width"], resolution=values["resolution"], macs=values["macs"],
-        params=values["params"], top1=values["top1"], top5=values["top5"], convention=values["convention"],
-        counts=values["counts"],
-        macs_tolerance=values["macs_tolerance"] or 0.0, params_tolerance=values["params_tolerance"] or 0.0,
+        source=values["source"], width=values["width"], resolution=values["resolution"], depth=values["depth"],
+        macs=values["macs"], params=values["params"], top1=values["top1"], top5=values["top5"],
+        convention=values["convention"], counts=values["counts"], classes=values["classes"],
+        rounding=values["rounding"], printed_to=printed_to, unexplained=values["unexplained"],
         note=values["note"], origin=origin,
     )
