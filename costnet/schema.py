@@ -45,12 +45,24 @@ class TableRef:
     origin: Origin
 
 
-def channels(node: YNode, path: str) -> int | TableRef:
-    """A channel count: a positive integer, or `{table: NAME}` for the spec's per-width table."""
+@dataclass(frozen=True)
+class InputMultiple:
+    """A width that is a multiple of the layer's input width (`out: {times_input: 6}`: torchvision
+    MobileNetV3's last 1×1 convolution, 6 × the last block's width at every α)."""
+
+    factor: int
+    origin: Origin
+
+
+def channels(node: YNode, path: str) -> int | TableRef | InputMultiple:
+    """A channel count: a positive integer, `{table: NAME}` for the spec's per-width table, or
+    `{times_input: K}`, K times the layer's input channels."""
     if isinstance(node, YMap):
-        if set(node.items) != {"table"}:
-            raise SpecError("a width is an integer or `{table: NAME}`", node.origin.at(path))
-        return TableRef(text(node.items["table"], f"{path}.table"), node.origin.at(path))
+        if set(node.items) == {"table"}:
+            return TableRef(text(node.items["table"], f"{path}.table"), node.origin.at(path))
+        if set(node.items) == {"times_input"}:
+            return InputMultiple(positive_int(node.items["times_input"], f"{path}.times_input"), node.origin.at(path))
+        raise SpecError("a width is an integer, `{table: NAME}` or `{times_input: K}`", node.origin.at(path))
     return positive_int(node, path)
 
 
@@ -179,7 +191,7 @@ _TYPE_NAMES = {
     boolean: "true / false",
     text: "string",
     kernel_list: "integer or list of integers",
-    channels: "integer > 0 or {table: NAME}",
+    channels: "integer > 0, {table: NAME} or {times_input: K}",
     padding: "same / valid / integer ≥ 0",
 }
 

@@ -80,3 +80,19 @@ def test_mixed_separable_ratio_matches_general_closed_form(analyze_text, kernels
     mean_k2 = sum(c * k * k for c, k in zip(split, kernels)) / channels
     assert pair.ratio == pytest.approx(1 / 64 + 1 / (pw_groups * mean_k2), rel=1e-12)
     assert pair.formula == pytest.approx(pair.ratio, rel=1e-12)
+
+
+def test_pooling_output_sizes_are_pytorchs():
+    """Every kernel/stride/padding/ceil_mode combination at sizes 1–40 against PyTorch's own answers
+    (tests/data/pooling_sizes.json, from benchmarks/oracle_pooling.py); 0 is PyTorch refusing the input."""
+    import json
+    from pathlib import Path
+
+    data = json.loads((Path(__file__).parent / "data" / "pooling_sizes.json").read_text())
+    checked = 0
+    for case in data["cases"]:
+        for size, expected in enumerate(case["sizes"], start=1):
+            got = f.output_size(size, case["kernel"], case["stride"], case["padding"], case["ceil_mode"])
+            assert max(got, 0) == expected, (case, size)
+            checked += 1
+    assert checked == 152 * 40

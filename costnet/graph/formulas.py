@@ -31,20 +31,17 @@ def output_size(size: int, kernel: int, stride: int, padding: str | int, ceil_mo
     """Spatial output size of a sliding window.
 
     'same' is TensorFlow's rule, ⌈size / stride⌉, which PyTorch reproduces for odd kernels with padding
-    (k-1)/2. 'valid' is no padding. An integer is explicit symmetric padding, as in PyTorch, where
-    `ceil_mode` rounds the last partial window up (and, as PyTorch does, never starts a window in the padding).
-    Returns a value < 1 when the window does not fit; callers turn that into an error.
+    (k-1)/2. 'valid' is no padding. An integer is explicit symmetric padding with PyTorch's rule (its
+    `pooling_output_shape`): ⌊(size + 2·pad − kernel) / stride⌋ + 1, or with `ceil_mode` the division
+    rounded up, less one when the last window would start in the right padding. Returns a value < 1 when the
+    window does not fit; callers turn that into an error.
     """
     if padding == "same":
         return -(-size // stride)
     pad = 0 if padding == "valid" else int(padding)
-    span = size + 2 * pad - kernel
-    if span < 0:
-        return 0
-    if not ceil_mode:
-        return span // stride + 1
-    out = -(-span // stride) + 1
-    if (out - 1) * stride >= size + pad:
+    span = size + 2 * pad - kernel + (stride - 1 if ceil_mode else 0)
+    out = span // stride + 1  # floor division, as PyTorch's div_rtn, also for a negative span
+    if ceil_mode and (out - 1) * stride >= size + pad:
         out -= 1
     return out
 

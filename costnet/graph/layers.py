@@ -232,7 +232,7 @@ def _fc_cost(fields, shape: Shape, out: Shape) -> tuple[Cost, ...]:
 
 FC = LayerType(
     "fc", "Fully connected layer on a flat input (after `flatten` or `global_pool`).",
-    _fields(Field("out", positive_int, "output features (e.g. classes); never width-scaled"),
+    _fields(Field("out", channels, "output features: the classes, or a hidden layer's width", channels=True),
             Field("bias", boolean, "the layer has biases", True),
             Field("norm", choice(*NORMS), "normalization after the layer", "none"), ACT),
     _fc_infer, _fc_cost, lambda fields, shape: f"{shape.channels}→{fields['out']}",
@@ -243,6 +243,8 @@ def _pool_infer(fields, shape: Shape) -> Shape:
     k = fields["kernel"]
     stride = fields["stride"] or k
     padding = fields["padding"]
+    if isinstance(padding, int) and 2 * padding > k:
+        raise ShapeError(f"padding {padding} is more than half the {k}×{k} window (PyTorch refuses it too)")
     height = f.output_size(shape.height, k, stride, padding, fields["ceil_mode"])
     width = f.output_size(shape.width, k, stride, padding, fields["ceil_mode"])
     if height < 1 or width < 1:

@@ -50,20 +50,10 @@ class Tensor:
 class Attribute:
     name: str
     type: int  # AttributeProto.AttributeType
-    f: float = 0.0
-    i: int = 0
-    s: bytes = b""
-    t: Tensor | None = None
-    floats: tuple[float, ...] = ()
-    ints: tuple[int, ...] = ()
-    strings: tuple[bytes, ...] = ()
-    has_graph: bool = False  # a subgraph (g or graphs), which is not read
-
-    @property
-    def value(self) -> float | int | bytes | Tensor | tuple | None:
-        """The field that the attribute's type names, as onnx.helper.get_attribute_value gives it."""
-        by_type = {1: self.f, 2: self.i, 3: self.s, 4: self.t, 6: self.floats, 7: self.ints, 8: self.strings}
-        return by_type.get(self.type)
+    # The field its type names, as onnx.helper.get_attribute_value gives it (a float, int, bytes, Tensor, or a
+    # tuple of floats, ints or bytes); None for the types not read: graphs, sparse tensors, type protos.
+    value: float | int | bytes | Tensor | tuple | None
+    has_graph: bool  # a subgraph (field g or graphs), which is not read
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,13 +112,19 @@ def read_model_file(path: str | os.PathLike, max_bytes: int = DEFAULT_MAX_BYTES)
 
 
 def read_model(data: bytes) -> Model:
-    data = bytes(data)  # the same object when it is bytes already
+    try:
+        return _model(bytes(data))  # bytes(data) is data when it is bytes already
+    except UnicodeDecodeError as error:
+        raise WireError(f"a string that is not UTF-8: {error.reason}") from None
+
+
+def _model(data: bytes) -> Model:
     ir_version, producer_name, opset_imports, graph = 0, "", [], None
     for number, wire, value, stop in _fields(data, 0, len(data)):
         if number == 1 and wire == VARINT:
             ir_version = _int64(value)
         elif number == 2 and wire == LENGTH_DELIMITED:
-            producer_name = _string(data, value, stop)
+            producer_name = data[value:stop].decode()
         elif number == 7 and wire == LENGTH_DELIMITED:
             graph = _graph(data, value, stop)
         elif number == 8 and wire == LENGTH_DELIMITED:
@@ -142,7 +138,7 @@ def _opset_import(data: bytes, start: int, end: int) -> tuple[str, int]:
     domain, version = "", 0
     for number, wire, value, stop in _fields(data, start, end):
         if number == 1 and wire == LENGTH_DELIMITED:
-            domain = _string(data, value, stop)
+            domain = data[value:stop].decode()
         elif number == 2 and wire == VARINT:
             version = _int64(value)
     return domain, version
@@ -156,7 +152,7 @@ def _graph(data: bytes, start: int, end: int) -> Graph:
         if number == 1:
             nodes.append(_node(data, value, stop))
         elif number == 2:
-            name = _string(data, value, stop)
+            name = data[value:stop].decode()
         elif number == 5:
             initializers.append(_tensor(data, value, stop))
         elif number == 11:
@@ -174,17 +170,17 @@ def _node(data: bytes, start: int, end: int) -> Node:
         if wire != LENGTH_DELIMITED:
             continue
         if number == 1:
-            inputs.append(_string(data, value, stop))
+            inputs.append(data[value:stop].decode())
         elif number == 2:
-            outputs.append(_string(data, value, stop))
+            outputs.append(data[value:stop].decode())
         elif number == 3:
-            name = _string(data, value, stop)
+            name = data[value:stop].decode()
         elif number == 4:
-            op_type = _string(data, value, stop)
+            op_type = data[value:stop].decode()
         elif number == 5:
             attributes.append(_attribute(data, value, stop))
         elif number == 7:
-            domain = _string(data, value, stop)
+            domain = data[value:stop].decode()
     return Node(op_type, name, domain, tuple(inputs), tuple(outputs), tuple(attributes))
 
 
@@ -193,7 +189,7 @@ def _attribute(data: bytes, start: int, end: int) -> Attribute:
     floats, ints, strings = [], [], []
     for number, wire, value, stop in _fields(data, start, end):
         if number == 1 and wire == LENGTH_DELIMITED:
-            name = _string(data, value, stop)
+            name = data[value:stop].decode()
         elif number == 20 and wire == VARINT:
             kind = _int32(value)
         elif number == 2 and wire == FIXED32:
@@ -212,7 +208,8 @@ def _attribute(data: bytes, start: int, end: int) -> Attribute:
             _add_ints(ints, data, wire, value, stop)
         elif number == 9 and wire == LENGTH_DELIMITED:
             strings.append(data[value:stop])
-    return Attribute(name, kind, f, i, s, t, tuple(floats), tuple(map(_int64, ints)), tuple(strings), has_graph)
+    by_type = {1: f, 2: i, 3: s, 4: t, 6: tuple(floats), 7: tuple(map(_int64, ints)), 8: tuple(strings)}
+    return Attribute(name, kind, by_type.get(kind), has_graph)
 
 
 def _tensor(data: bytes, start: int, end: int) -> Tensor:
@@ -223,7 +220,7 @@ def _tensor(data: bytes, start: int, end: int) -> Tensor:
         elif number == 2 and wire == VARINT:
             data_type = _int32(value)
         elif number == 8 and wire == LENGTH_DELIMITED:
-            name = _string(data, value, stop)
+            name = data[value:stop].decode()
         elif number == 9 and wire == LENGTH_DELIMITED:
             raw = (value, stop)
         elif number == 14 and wire == VARINT:
@@ -266,7 +263,7 @@ def _value_info(data: bytes, start: int, end: int) -> ValueInfo:
     name, elem_type, shape = "", None, None
     for number, wire, value, stop in _fields(data, start, end):
         if number == 1 and wire == LENGTH_DELIMITED:
-            name = _string(data, value, stop)
+            name = data[value:stop].decode()
         elif number == 2 and wire == LENGTH_DELIMITED:
             elem_type, shape = _type(data, value, stop)
     return ValueInfo(name, elem_type, shape)
@@ -289,17 +286,25 @@ def _type(data: bytes, start: int, end: int) -> tuple[int | None, tuple | None]:
 
 
 def _shape(data: bytes, start: int, end: int) -> tuple[int | str | None, ...]:
-    dims = []
+    return tuple(
+        _dimension(data, value, stop)
+        for number, wire, value, stop in _fields(data, start, end)
+        if number == 1 and wire == LENGTH_DELIMITED
+    )
+
+
+def _dimension(data: bytes, start: int, end: int) -> int | str | None:
+    if start < end and data[start] == 0x08:  # nearly always a lone dim_value: read it without a field loop
+        size, stop = _varint(data, start + 1, end)
+        if stop == end:
+            return _int64(size)
+    size = None
     for number, wire, value, stop in _fields(data, start, end):
-        if number == 1 and wire == LENGTH_DELIMITED:
-            size = None
-            for inner, inner_wire, inner_value, inner_stop in _fields(data, value, stop):
-                if inner == 1 and inner_wire == VARINT:
-                    size = _int64(inner_value)
-                elif inner == 2 and inner_wire == LENGTH_DELIMITED:
-                    size = _string(data, inner_value, inner_stop)
-            dims.append(size)
-    return tuple(dims)
+        if number == 1 and wire == VARINT:
+            size = _int64(value)
+        elif number == 2 and wire == LENGTH_DELIMITED:
+            size = data[value:stop].decode()
+    return size
 
 
 def _fields(data: bytes, start: int, end: int) -> Iterator[tuple[int, int, int, int]]:
@@ -364,7 +369,11 @@ def _add_ints(values: list[int], data: bytes, wire: int, value: int, stop: int) 
     elif wire == LENGTH_DELIMITED:
         pos = value
         while pos < stop:
-            element, pos = _varint(data, pos, stop)
+            element = data[pos]
+            if element < 0x80:
+                pos += 1
+            else:
+                element, pos = _varint(data, pos, stop)
             values.append(element)
 
 
@@ -376,13 +385,6 @@ def _add_floats(values: list[float], data: bytes, wire: int, value: int, stop: i
         if (stop - value) % 4:
             raise WireError(f"packed floats of {stop - value} bytes at byte {value}")
         values.extend(struct.unpack_from(f"<{(stop - value) // 4}f", data, value))
-
-
-def _string(data: bytes, start: int, stop: int) -> str:
-    try:
-        return data[start:stop].decode()
-    except UnicodeDecodeError:
-        raise WireError(f"invalid UTF-8 in a string at byte {start}") from None
 
 
 def _int64(value: int) -> int:

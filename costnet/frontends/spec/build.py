@@ -15,6 +15,7 @@ from ...errors import Origin, SpecError
 from ...graph.formulas import Shape
 from ...graph.layers import LAYER_TYPES, ShapeError
 from ...graph.network import INPUT, Graph, Node
+from ...schema import InputMultiple
 from .blocks import BLOCK_TYPES
 from .nodes import LayerNode, Node as SpecNode, ParallelNode
 from .spec import Spec
@@ -78,6 +79,9 @@ class _Builder:
         return tensor
 
     def visit(self, entry: SpecNode, tensor: _Tensor, name: str, scope: tuple[str, ...]) -> _Tensor:
+        if not isinstance(entry, ParallelNode) and any(isinstance(v, InputMultiple) for v in entry.fields.values()):
+            entry = replace(entry, fields={key: value.factor * tensor.shape.channels if isinstance(value, InputMultiple)
+                                           else value for key, value in entry.fields.items()})
         if isinstance(entry, LayerNode):
             return self.layer(entry, tensor, name, scope)
         if isinstance(entry, ParallelNode):

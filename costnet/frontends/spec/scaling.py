@@ -15,7 +15,7 @@ from ...errors import UsageError
 from ...graph.formulas import make_divisible
 from ...graph.layers import LAYER_TYPES
 from .nodes import LayerNode, Node, ParallelNode
-from ...schema import TableRef
+from ...schema import InputMultiple, TableRef
 from .spec import MAX_RESOLUTION, Scaling, Spec, WidthRule
 
 MAX_MULTIPLIER = 16.0
@@ -26,11 +26,15 @@ def slim_depth(value: float, minimum: int = 8) -> int:
     return max(int(value), minimum)
 
 
-def scale_channels(channels: int | TableRef, alpha: float, rule: WidthRule, width_scaling: str = "scaled") -> int:
+def scale_channels(channels: int | TableRef | InputMultiple, alpha: float, rule: WidthRule,
+                   width_scaling: str = "scaled") -> int | InputMultiple:
     """A width under α; 0 means "not given" (e.g. `expanded: 0` defers to `expand`) and stays 0."""
     if isinstance(channels, TableRef):
         return rule.table[alpha][channels.name]
-    if channels == 0 or rule.rule == "table" or alpha == 1 or width_scaling == "fixed" or (width_scaling == "grow_only" and alpha < 1):
+    if isinstance(channels, InputMultiple):
+        return channels  # follows the (scaled) input width when the graph is built
+    unscaled = width_scaling == "fixed" or (width_scaling == "grow_only" and alpha < 1)
+    if channels == 0 or rule.rule == "table" or alpha == 1 or unscaled:
         return channels
     if rule.rule == "slim":
         return slim_depth(channels * alpha, rule.minimum)

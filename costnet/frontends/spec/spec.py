@@ -150,7 +150,9 @@ ENTRY_FIELDS = {
                     "the stride and the incoming width, later repeats run at stride 1", 1),
     "width_scaling": Field("width_scaling", choice(*WIDTH_SCALING),
                            "scaled: the width multiplier applies; fixed: it never does; grow_only: it applies "
-                           "only when α > 1 (MobileNetV2's last 1×1 conv)", "scaled"),
+                           "only when α > 1 (MobileNetV2's last 1×1 conv). Default: scaled, except for `fc`, whose "
+                           "output is usually the classes: fixed (MobileNetV3's hidden fc says scaled)", None,
+                           type_label="scaled / fixed / grow_only"),
 }
 
 PARALLEL_FIELDS = {
@@ -378,7 +380,7 @@ def _parse_entry(node: YNode, path: str) -> Node:
         if len(branches) < 2:
             raise SpecError("a parallel entry needs at least two branches", origin.at(f"{path}.branches"))
         return ParallelNode(tuple(branches), values["merge"], origin, values["name"], values["repeat"],
-                            width_scaling=values["width_scaling"], split=values["split"])
+                            width_scaling=values["width_scaling"] or "scaled", split=values["split"])
     if kind in SPEC_LAYER_TYPES:
         declared, make = SPEC_LAYER_TYPES[kind].fields, LayerNode
     elif kind in BLOCK_TYPES:
@@ -388,7 +390,8 @@ def _parse_entry(node: YNode, path: str) -> Node:
                         _valid(kind, _type_names()))
     values = read_fields(entry, {**ENTRY_FIELDS, **declared}, path, f"a {kind!r} entry")
     fields = {key: values[key] for key in declared}
-    return make(kind, fields, origin, values["name"], values["repeat"], values["width_scaling"])
+    width_scaling = values["width_scaling"] or ("fixed" if kind == "fc" else "scaled")
+    return make(kind, fields, origin, values["name"], values["repeat"], width_scaling)
 
 
 def _type_names() -> list[str]:
