@@ -9,6 +9,7 @@ sees in `input_shapes`: splitting a tensor is a view, not a new tensor.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any, Mapping
@@ -35,6 +36,10 @@ class Node:
         return self.input_shapes[0]
 
 
+_FIGURE = re.compile(r"^\s*([0-9]*\.?([0-9]*))\s*([KMGT]?)\s*$")
+_SCALES = {"": 1, "K": 10**3, "M": 10**6, "G": 10**9, "T": 10**12}
+
+
 @dataclass(frozen=True)
 class Figure:
     """A published figure as printed ("569M", "4.2M"): its exact decimal value and the unit of its last digit."""
@@ -42,6 +47,15 @@ class Figure:
     text: str
     value: Fraction
     unit: Fraction
+
+    @classmethod
+    def parse(cls, text: str) -> "Figure | None":
+        """ "569M" → 569,000,000 to the nearest million; "4.24M"; "0.386G"; "94.86"; None if not a figure."""
+        match = _FIGURE.match(text)
+        if not match or match.group(1) in ("", "."):
+            return None
+        scale = _SCALES[match.group(3)]
+        return cls(text.strip(), Fraction(match.group(1)) * scale, Fraction(scale, 10 ** len(match.group(2))))
 
     def matches(self, exact: int, rounding: str = "nearest", unit: Fraction | None = None) -> bool:
         """True when `exact`, rounded to the printed precision (or to `unit`) as the source rounded it, is the

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 MOBILENETS = "Howard et al. 2017, MobileNets (arXiv 1704.04861)"
 
+# Figures are kept as printed (strings), so that their printed precision decides whether they match.
+
 # Table 2: resource per layer type, MobileNet 1.0 at 224. (type, Mult-Adds %, Parameters %)
 TABLE_2 = (
-    ("conv 1×1", 94.86, 74.59),
-    ("depthwise 3×3", 3.06, 1.06),
-    ("conv 3×3", 1.19, 0.02),
-    ("fully connected", 0.18, 24.33),
+    ("conv 1×1", "94.86", "74.59"),
+    ("depthwise 3×3", "3.06", "1.06"),
+    ("conv 3×3", "1.19", "0.02"),
+    ("fully connected", "0.18", "24.33"),
 )
 TABLE_2_NOTES = {
     "conv 3×3": "printed 1.19: the digits of 1.91 transposed (the printed column sums to 99.29%, the exact one "
@@ -24,17 +26,16 @@ TABLE_2_NOTES = {
 TABLE_3_LAYER = (3, 512, 512, 14)
 TABLE_3_ALPHA, TABLE_3_RHO = 0.75, 0.714
 TABLE_3 = (
-    ("Convolution", 462, 2.36),
-    ("Depthwise Separable Conv", 52.3, 0.27),
-    ("α = 0.75", 29.6, 0.15),
-    ("ρ = 0.714", 15.1, 0.15),
+    ("Convolution", "462", "2.36"),
+    ("Depthwise Separable Conv", "52.3", "0.27"),
+    ("α = 0.75", "29.6", "0.15"),
+    ("ρ = 0.714", "15.1", "0.15"),
 )
 
 # Table 4: (model, top-1 %, Million Mult-Adds, Million Parameters)
-TABLE_4_CONV_MOBILENET = ("Conv MobileNet", 71.7, 4866, 29.3)
-TABLE_4_NOTE = ("4866 M is the convolutions alone; with the classifier's 1,024,000 MACs the network has "
-                "4,867,293,184 (the paper's Tables 8 and 9 count VGG-16 the same way)")
+TABLE_4_CONV_MOBILENET = ("Conv MobileNet", "71.7", "4866", "29.3")
+TABLE_4_NOTE = ("the convolutions alone: the classifier's MACs left out, as the paper's Table 8 counts VGG-16")
 
 # Table 5: (model, top-1 %, Million Mult-Adds, Million Parameters)
-TABLE_5_SHALLOW = ("Shallow MobileNet", 65.3, 307, 2.9)
+TABLE_5_SHALLOW = ("Shallow MobileNet", "65.3", "307", "2.9")
 TABLE_5_SHALLOW_NOTE = "the five 14 × 14 × 512 separable layers removed"

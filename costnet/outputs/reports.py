@@ -17,6 +17,7 @@ from ..studies.points import Point, point, reported_points
 from ..analysis.published import check
 from ..frontends.spec.scaling import scale
 from ..frontends.spec.spec import Reported, Spec
+from ..graph.network import Figure
 from .render import reported_conventions
 from .tablerender import render_markdown
 from .tables import LayerSpec, architecture, layer_modifications, layer_types
@@ -94,6 +95,31 @@ def _figure_points_mixnet() -> list[Point]:
     return points
 
 
+def _agrees(printed: str, exact: float) -> bool:
+    """Does `exact` round to the figure as printed ("94.86", "4866", "29.3"), at its printed precision?"""
+    figure = Figure.parse(printed)
+    return figure is not None and abs(exact - figure.value) * 2 <= figure.unit
+
+
+def _verdict(pairs: Sequence[tuple[str, float]], explanation: str | None = None) -> str:
+    """ "matches" when every printed figure agrees with its exact value; otherwise the explanation, which a
+    figure that differs must have (a report never hides a difference)."""
+    if all(_agrees(printed, exact) for printed, exact in pairs):
+        return "matches"
+    return explanation or "does NOT match"
+
+
+def _published_row(label: str, spec: Spec, source: str, width: float = 1.0) -> list[str]:
+    """Model, top-1, MACs and parameters as the spec's `reported:` entry from `source` prints them, beside
+    the exact figures; the verdict is computed."""
+    r = next(r for r in spec.reported if source in r.source and _variant(spec, r) == (width, spec.input.resolution))
+    result = analyze(scale(spec, width=width), r.convention)
+    exact = {c.quantity: c for c in check(r, result)}
+    return [label, f"{r.top1:.1f}", r.macs.text.rstrip("M"), f"{exact['macs'].exact / 1e6:,.1f}",
+            r.params.text.rstrip("M"), f"{exact['params'].exact / 1e6:.2f}",
+            "matches" if all(c.matches for c in exact.values()) else r.note]
+
+
 def mobilenets_report() -> str:
     spec = load("mobilenet_v1")
     base = analyze(spec, "paper")
@@ -102,33 +128,40 @@ def mobilenets_report() -> str:
               for s in weights.by_type()}
     table2 = _md_table(
         ["Type", "Mult-Adds published", "costnet", "Parameters published", "costnet", "explanation"],
-        [[kind, f"{macs:.2f}%", f"{shares[kind][0]:.2f}%", f"{params:.2f}%", f"{shares[kind][1]:.2f}%",
-          papers.TABLE_2_NOTES.get(kind, "matches")] for kind, macs, params in papers.TABLE_2], "lrrrrl")
+        [[kind, f"{macs}%", f"{shares[kind][0]:.2f}%", f"{params}%", f"{shares[kind][1]:.2f}%",
+          _verdict([(macs, shares[kind][0]), (params, shares[kind][1])], papers.TABLE_2_NOTES.get(kind))]
+         for kind, macs, params in papers.TABLE_2], "lrrrrl")
     dk, m, n, df = papers.TABLE_3_LAYER
     steps = layer_modifications(LayerSpec(dk, m, n, df), papers.TABLE_3_ALPHA, papers.TABLE_3_RHO).rows
     table3 = _md_table(
-        ["Layer / Modification", "Million Mult-Adds published", "costnet", "Million Parameters published", "costnet"],
-        [[name, f"{macs:g}", f"{row['macs'] / 1e6:.1f} ({row['macs']:,})", f"{params:g}",
-          f"{row['params'] / 1e6:.2f} ({row['params']:,})"]
-         for (name, macs, params), row in zip(papers.TABLE_3, steps)], "lrrrr")
+        ["Layer / Modification", "Million Mult-Adds published", "costnet", "Million Parameters published", "costnet",
+         "explanation"],
+        [[name, macs, f"{row['macs'] / 1e6:.1f} ({row['macs']:,})", params,
+          f"{row['params'] / 1e6:.2f} ({row['params']:,})",
+          _verdict([(macs, row["macs"] / 1e6), (params, row["params"] / 1e6)])]
+         for (name, macs, params), row in zip(papers.TABLE_3, steps)], "lrrrrl")
     conv_name, conv_top1, conv_macs, conv_params = papers.TABLE_4_CONV_MOBILENET
-    fc_macs = base.layers[-1].macs
+    classifier_macs = sum(layer.macs for layer in base.layers if layer.type == "fc")
+    convolutions_alone = base.standard.macs - classifier_macs
+    conv_verdict = _verdict([(conv_macs, base.standard.macs / 1e6), (conv_params, base.standard.params / 1e6)])
+    if conv_verdict != "matches" and _verdict([(conv_macs, convolutions_alone / 1e6)]) == "matches":
+        conv_verdict = f"matches {papers.TABLE_4_NOTE}"
     table4 = _md_table(
         ["Model", "Top-1 %", "Million Mult-Adds published", "costnet", "Million Parameters published", "costnet",
          "explanation"],
-        [[conv_name, f"{conv_top1}", f"{conv_macs}", f"{base.standard.macs / 1e6:,.1f} (convolutions alone: "
-          f"{(base.standard.macs - fc_macs) / 1e6:,.1f})", f"{conv_params}", f"{base.standard.params / 1e6:.2f}",
-          papers.TABLE_4_NOTE],
-         ["MobileNet", "70.6", "569", f"{base.totals.macs / 1e6:,.1f}", "4.2", f"{base.totals.params / 1e6:.2f}",
-          "matches"]], "lrrrrrl")
+        [[conv_name, conv_top1, conv_macs, f"{base.standard.macs / 1e6:,.1f} (convolutions alone: "
+          f"{convolutions_alone / 1e6:,.1f})", conv_params, f"{base.standard.params / 1e6:.2f}", conv_verdict],
+         _published_row("MobileNet", spec, "Tables 6 and 7")], "lrrrrrl")
     shallow = _shallow(spec)
     shallow_name, shallow_top1, shallow_macs, shallow_params = papers.TABLE_5_SHALLOW
-    narrow = analyze(scale(spec, width=0.75), "paper")
     table5 = _md_table(
-        ["Model", "Top-1 %", "Million Mult-Adds published", "costnet", "Million Parameters published", "costnet"],
-        [["0.75 MobileNet", "68.4", "325", f"{narrow.totals.macs / 1e6:.1f}", "2.6", f"{narrow.totals.params / 1e6:.2f}"],
-         [f"{shallow_name} ({papers.TABLE_5_SHALLOW_NOTE})", f"{shallow_top1}", f"{shallow_macs}",
-          f"{shallow.totals.macs / 1e6:.1f}", f"{shallow_params}", f"{shallow.totals.params / 1e6:.2f}"]], "lrrrrr")
+        ["Model", "Top-1 %", "Million Mult-Adds published", "costnet", "Million Parameters published", "costnet",
+         "explanation"],
+        [_published_row("0.75 MobileNet", spec, "Table 6", width=0.75),
+         [f"{shallow_name} ({papers.TABLE_5_SHALLOW_NOTE})", shallow_top1, shallow_macs,
+          f"{shallow.totals.macs / 1e6:.1f}", shallow_params, f"{shallow.totals.params / 1e6:.2f}",
+          _verdict([(shallow_macs, shallow.totals.macs / 1e6), (shallow_params, shallow.totals.params / 1e6)])]],
+        "lrrrrrl")
     arch = render_markdown(architecture(base)).split("\n", 2)[2]
     table6 = _reported_rows(_entries("mobilenet_v1", "Table 6", _mobilenet_label))
     table7 = _reported_rows(_entries("mobilenet_v1", "Table 7", _mobilenet_label))

@@ -6,7 +6,6 @@ the layer and block registries.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from typing import Any, Callable, Mapping
@@ -67,18 +66,12 @@ class Spec:
 
 # ---- figures -------------------------------------------------------------------------------------------
 
-_FIGURE = re.compile(r"^\s*([0-9]*\.?([0-9]*))\s*([KMGT]?)\s*$")
-_SCALES = {"": 1, "K": 10**3, "M": 10**6, "G": 10**9, "T": 10**12}
-
-
 def figure(node: YNode, path: str) -> Figure:
     value = node.value if isinstance(node, YScalar) else None
-    match = _FIGURE.match(str(value)) if value is not None and not isinstance(value, bool) else None
-    if not match or not match.group(1) or match.group(1) == ".":
+    parsed = Figure.parse(str(value)) if value is not None and not isinstance(value, bool) else None
+    if parsed is None:
         raise SpecError(f"must be a figure as published, e.g. 569M or 4.2M (got {value!r})", node.origin.at(path))
-    scale = _SCALES[match.group(3)]
-    decimals = len(match.group(2))
-    return Figure(str(value).strip(), Fraction(match.group(1)) * scale, Fraction(scale, 10**decimals))
+    return parsed
 
 
 def percent(node: YNode, path: str) -> float:
