@@ -193,6 +193,8 @@ _TYPE_NAMES = {
     kernel_list: "integer or list of integers",
     channels: "integer > 0, {table: NAME} or {times_input: K}",
     padding: "same / valid / integer ≥ 0",
+    mapping: "mapping",
+    sequence: "list",
 }
 
 

@@ -16,7 +16,7 @@ def _default(field: Field) -> str:
     if field.required:
         return "required"
     value = field.default
-    if value is None:
+    if value is None or value == "" or value == ():
         return "—"
     if isinstance(value, tuple):
         value = list(value)
@@ -46,8 +46,29 @@ def types_reference() -> str:
     return "\n".join(parts)
 
 
+SPEC_KEYS_BEGIN = "<!-- BEGIN GENERATED: spec keys -->"
+SPEC_KEYS_END = "<!-- END GENERATED: spec keys -->"
+
+
+def spec_keys_reference() -> str:
+    """The spec format's own keys: top level, input, width, depth, stages, variants and published figures."""
+    from ..frontends.spec import spec as s
+
+    sections = [
+        ("A spec", s.TOP_FIELDS), ("`input`", s.INPUT_FIELDS), ("`width`", s.WIDTH_FIELDS),
+        ("`depth`", s.DEPTH_FIELDS), ("Each stage of `body`", s.STAGE_FIELDS),
+        ("A variant (a spec with `variant_of`, instead of the keys above)", s.VARIANT_FIELDS),
+        ("Each entry of `reported`", s.REPORTED_FIELDS),
+    ]
+    parts = []
+    for title, fields in sections:
+        parts += [f"**{title}**", "", _table(fields), ""]
+    return "\n".join(parts)
+
+
 def update_markdown(text: str) -> str:
-    """`text` with the part between the BEGIN/END markers replaced by the current reference."""
+    """`text` with the generated parts (between BEGIN/END markers) replaced by the current references."""
+    text = _replace_between(text, SPEC_KEYS_BEGIN, SPEC_KEYS_END, "\n" + spec_keys_reference())
     return _replace_between(text, BEGIN, END, "\n" + types_reference())
 
 

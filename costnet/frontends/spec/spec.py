@@ -157,15 +157,17 @@ PARALLEL_FIELDS = {
                    "channels are divided equally among the branches (ShuffleNetV2's channel split)", "none"),
 }
 
+FIGURE = "figure as printed (569M, 4.2M, 0.39G)"
+
 REPORTED_FIELDS = {
     "source": Field("source", text, "where the figures are published (paper and table, README, ...)"),
     "width": Field("width", positive_number, "the variant's width multiplier (default: the spec's)", None),
     "resolution": Field("resolution", positive_int, "the variant's resolution (default: the spec's)", None),
     "depth": Field("depth", positive_number, "the variant's depth multiplier (default: the spec's)", None),
-    "macs": Field("macs", figure, "multiply-accumulates as published, e.g. 569M", None),
-    "params": Field("params", figure, "parameters as published, e.g. 4.2M", None),
-    "top1": Field("top1", percent, "ImageNet top-1 accuracy, %", None),
-    "top5": Field("top5", percent, "ImageNet top-5 accuracy, %", None),
+    "macs": Field("macs", figure, "multiply-accumulates as published, e.g. 569M", None, type_label=FIGURE),
+    "params": Field("params", figure, "parameters as published, e.g. 4.2M", None, type_label=FIGURE),
+    "top1": Field("top1", percent, "ImageNet top-1 accuracy, %", None, type_label="number ≤ 100"),
+    "top5": Field("top5", percent, "ImageNet top-5 accuracy, %", None, type_label="number ≤ 100"),
     "convention": Field("convention", choice(*CONVENTION_NAMES), "the counting convention that reproduces "
                         "the figures", "paper"),
     "counts": Field("counts", choice(*COUNTS), "what the published `macs` figure counts: "
@@ -175,10 +177,11 @@ REPORTED_FIELDS = {
     "rounding": Field("rounding", choice(*ROUNDINGS), "how the source rounded: "
                       + "; ".join(f"{name}: {doc}" for name, doc in ROUNDINGS.items()), "nearest"),
     "macs_printed_to": Field("macs_printed_to", figure, "the unit the MACs figure was rounded to, when coarser "
-                             "than its last digit (1700 M printed to 2 significant figures: 100M)", None),
-    "params_printed_to": Field("params_printed_to", figure, "the same for parameters", None),
+                             "than its last digit (1700 M printed to 2 significant figures: 100M)", None,
+                             type_label=FIGURE),
+    "params_printed_to": Field("params_printed_to", figure, "the same for parameters", None, type_label=FIGURE),
     "unexplained": Field("unexplained", quantity_list, "figures (macs, params) that no counting convention "
-                         "reproduces; the note says what was tried", ()),
+                         "reproduces; the note says what was tried", (), type_label="list of macs / params"),
     "note": Field("note", text, "how the published figures relate to exact arithmetic", ""),
 }
 
