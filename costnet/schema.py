@@ -10,31 +10,33 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from .errors import Origin, SpecError
+from .limits import MAX_INTEGER, MAX_NUMBER, is_finite_number, is_integer
 from .yamlsource import YMap, YNode, YScalar, YSeq
 
 REQUIRED = object()
 
 
-def _is_int(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
-def _is_number(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
-
-
 def positive_int(node: YNode, path: str) -> int:
     value = scalar(node, path)
-    if not _is_int(value) or value <= 0:
-        raise SpecError(f"must be a positive integer (got {value!r})", node.origin.at(path))
-    return value
+    if not is_integer(value) or not 0 < value <= MAX_INTEGER:
+        raise SpecError(f"must be an integer from 1 to {MAX_INTEGER:,} (got {_shown(value)})", node.origin.at(path))
+    return int(value)
 
 
 def non_negative_int(node: YNode, path: str) -> int:
     value = scalar(node, path)
-    if not _is_int(value) or value < 0:
-        raise SpecError(f"must be an integer ≥ 0 (got {value!r})", node.origin.at(path))
-    return value
+    if not is_integer(value) or not 0 <= value <= MAX_INTEGER:
+        raise SpecError(f"must be an integer from 0 to {MAX_INTEGER:,} (got {_shown(value)})", node.origin.at(path))
+    return int(value)
+
+
+def _shown(value: Any) -> str:
+    """A rejected value as the message shows it: repr, cut short (an integer of 5,000 digits, a long string)."""
+    try:
+        text = repr(value)
+    except ValueError:  # an int too long for str() (Python's 4,300-digit limit)
+        return "an integer of more than 4,300 digits"
+    return text if len(text) <= 40 else f"{text[:37]}..."
 
 
 @dataclass(frozen=True)
@@ -68,29 +70,29 @@ def channels(node: YNode, path: str) -> int | TableRef | InputMultiple:
 
 def positive_number(node: YNode, path: str) -> float:
     value = scalar(node, path)
-    if not _is_number(value) or value <= 0:
-        raise SpecError(f"must be a number > 0 (got {value!r})", node.origin.at(path))
+    if not is_finite_number(value) or not 0 < value <= MAX_NUMBER:
+        raise SpecError(f"must be a number above 0, at most {MAX_NUMBER:,} (got {_shown(value)})", node.origin.at(path))
     return value
 
 
 def non_negative_number(node: YNode, path: str) -> float:
     value = scalar(node, path)
-    if not _is_number(value) or value < 0:
-        raise SpecError(f"must be a number ≥ 0 (got {value!r})", node.origin.at(path))
+    if not is_finite_number(value) or not 0 <= value <= MAX_NUMBER:
+        raise SpecError(f"must be a number from 0 to {MAX_NUMBER:,} (got {_shown(value)})", node.origin.at(path))
     return value
 
 
 def fraction(node: YNode, path: str) -> float:
     value = scalar(node, path)
-    if not _is_number(value) or not 0 <= value < 1:
-        raise SpecError(f"must be a number in [0, 1) (got {value!r})", node.origin.at(path))
+    if not is_finite_number(value) or not 0 <= value < 1:
+        raise SpecError(f"must be a number in [0, 1) (got {_shown(value)})", node.origin.at(path))
     return value
 
 
 def boolean(node: YNode, path: str) -> bool:
     value = scalar(node, path)
     if not isinstance(value, bool):
-        raise SpecError(f"must be true or false (got {value!r})", node.origin.at(path))
+        raise SpecError(f"must be true or false (got {_shown(value)})", node.origin.at(path))
     return value
 
 
@@ -104,9 +106,10 @@ def text(node: YNode, path: str) -> str:
 def padding(node: YNode, path: str) -> str | int:
     """'same', 'valid', or an explicit number of pixels on each side (PyTorch's `padding=`)."""
     value = scalar(node, path)
-    if value in ("same", "valid") or (_is_int(value) and value >= 0):
+    if value in ("same", "valid") or (is_integer(value) and 0 <= value <= MAX_INTEGER):
         return value
-    raise SpecError(f"must be 'same', 'valid' or an integer ≥ 0 (got {value!r})", node.origin.at(path))
+    raise SpecError(f"must be 'same', 'valid' or an integer from 0 to {MAX_INTEGER:,} (got {_shown(value)})",
+                    node.origin.at(path))
 
 
 def kernel_list(node: YNode, path: str) -> tuple[int, ...]:
@@ -124,7 +127,7 @@ def choice(*options: str) -> Callable[[YNode, str], str]:
         if value is None:
             value = "none"
         if value not in options:
-            raise SpecError(f"unknown value {value!r}", node.origin.at(path), _valid(value, options))
+            raise SpecError(f"unknown value {_shown(value)}", node.origin.at(path), _valid(value, options))
         return value
 
     read.options = options  # type: ignore[attr-defined]

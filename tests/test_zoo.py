@@ -181,3 +181,39 @@ def test_dense_block_grows_by_the_growth_rate():
 def test_resnet_projection_shortcut_only_where_shapes_change():
     rows = layers_of(make_spec("- {type: resnet_bottleneck, out: 256, repeat: 2}", channels=64))
     assert [r.name for r in rows if "downsample" in r.name] == ["s.0.downsample.conv"]
+
+
+BLOCK_SAMPLES = {  # fields that make each block type expand to the most rows it can
+    "separable": "{type: separable, out: 16, se: 0.25, skip: true}",
+    "inverted_residual": "{type: inverted_residual, out: 16, expand: 6, se: 0.25}",
+    "mixnet": "{type: mixnet, out: 16, expand: 6, kernel: [3, 5], se: 0.5}",
+    "fire": "{type: fire, squeeze: 4, expand1x1: 8, expand3x3: 8}",
+    "inception": "{type: inception, b1: 4, b2_reduce: 4, b2: 4, b3_reduce: 4, b3: 4, pool_proj: 4}",
+    "resnet_basic": "{type: resnet_basic, out: 32, stride: 2}",
+    "resnet_bottleneck": "{type: resnet_bottleneck, out: 64, stride: 2}",
+    "dense_layer": "{type: dense_layer, growth: 8}",
+    "shuffle_unit": "{type: shuffle_unit, out: 32, stride: 2}",
+}
+
+
+def test_block_samples_cover_every_block_type():
+    from costnet.frontends.spec.blocks import BLOCK_TYPES
+
+    assert set(BLOCK_SAMPLES) == set(BLOCK_TYPES)
+
+
+@pytest.mark.parametrize("kind", sorted(BLOCK_SAMPLES))
+def test_a_block_never_expands_beyond_its_declared_bound(kind):
+    """The bound `repeat: 10**9` is refused by: each block's max_layers, reached by its sample."""
+    from costnet.frontends.spec.blocks import BLOCK_TYPES
+
+    rows = layers_of(make_spec(f"- {BLOCK_SAMPLES[kind]}", resolution=16, channels=16))
+    assert len(rows) == BLOCK_TYPES[kind].max_layers
+
+
+def test_a_network_too_large_to_build_is_refused_before_building():
+    with pytest.raises(SpecError, match=r"repeat: must be an integer from 1 to 16,777,216 \(got 1000000000\)"):
+        layers_of(make_spec("- {type: conv, out: 8, kernel: 1, repeat: 1000000000}"))
+    # 1,000,000 inverted residuals of up to 5 rows each: refused at once, nothing built
+    with pytest.raises(SpecError, match=r"unrolls to up to 5,000,000 layers, more than costnet's limit of 2,000,000"):
+        layers_of(make_spec("- {type: inverted_residual, out: 8, repeat: 1000000}"))

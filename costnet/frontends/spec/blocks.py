@@ -25,6 +25,7 @@ class BlockType:
     doc: str
     fields: dict[str, Field]
     expand: Callable[[Mapping[str, Any], Shape, Origin], tuple[Node, ...]]
+    max_layers: int  # the most rows one block can expand to (merges included): bounds a spec before building
 
 
 def _fields(*items: Field) -> dict[str, Field]:
@@ -80,6 +81,7 @@ SEPARABLE = BlockType(
             SE_RATIO,
             Field("skip", boolean, "residual connection when stride is 1 and input width = output width", False)),
     _separable,
+    max_layers=4,
 )
 
 
@@ -132,6 +134,7 @@ INVERTED_RESIDUAL = BlockType(
     "add when the stride is 1 and the widths match.",
     _inverted_residual_fields(act="relu6", se_from="input"),
     _inverted_residual,
+    max_layers=5,
 )
 
 MIXNET = BlockType(
@@ -141,6 +144,7 @@ MIXNET = BlockType(
     "input, and swish by default.",
     _inverted_residual_fields(act="swish", se_from="input"),
     _inverted_residual,
+    max_layers=5,
 )
 
 
@@ -169,6 +173,7 @@ FIRE = BlockType(
             Field("expand1x1", positive_int, "expand 1×1 channels", channels=True),
             Field("expand3x3", positive_int, "expand 3×3 channels", channels=True)),
     _fire,
+    max_layers=4,
 )
 
 
@@ -201,6 +206,7 @@ INCEPTION = BlockType(
             Field("norm", choice("bn", "none"), "batch norm after each conv (torchvision: bn)", "bn"),
             Field("bias", boolean, "convolution biases (the paper's network, without batch norm)", False)),
     _inception,
+    max_layers=8,
 )
 
 
@@ -235,6 +241,7 @@ RESNET_BASIC = BlockType(
     "When the stride or the width changes, the shortcut is a 1×1 convolution with BN (projection).",
     _fields(*_RESNET_FIELDS),
     lambda fields, shape, origin: _resnet(fields, shape, origin, bottleneck=False),
+    max_layers=4,
 )
 
 RESNET_BOTTLENECK = BlockType(
@@ -243,6 +250,7 @@ RESNET_BOTTLENECK = BlockType(
     "torchvision's ResNet v1.5), 1×1 expand, each with BN; projection shortcut when the stride or width changes.",
     _fields(*_RESNET_FIELDS, Field("mid", non_negative_int, "bottleneck width (0: out / 4)", 0, channels=True)),
     lambda fields, shape, origin: _resnet(fields, shape, origin, bottleneck=True),
+    max_layers=5,
 )
 
 
@@ -263,6 +271,7 @@ DENSE_LAYER = BlockType(
     _fields(Field("growth", positive_int, "growth rate k", channels=True),
             Field("bn_size", positive_int, "bottleneck factor: the 1×1 conv has bn_size·k channels", 4)),
     _dense_layer,
+    max_layers=4,
 )
 
 
@@ -292,6 +301,7 @@ SHUFFLE_UNIT = BlockType(
     _fields(Field("out", channels, "output channels", channels=True),
             Field("stride", positive_int, "stride (first repeat only)", 1)),
     _shuffle_unit,
+    max_layers=7,
 )
 
 BLOCK_TYPES: dict[str, BlockType] = {t.name: t for t in (

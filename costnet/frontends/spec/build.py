@@ -15,6 +15,7 @@ from ...errors import Origin, SpecError
 from ...graph.formulas import Shape
 from ...graph.layers import LAYER_TYPES, ShapeError
 from ...graph.network import INPUT, Graph, Node
+from ...limits import MAX_LAYERS
 from ...schema import InputMultiple
 from .blocks import BLOCK_TYPES
 from .nodes import LayerNode, Node as SpecNode, ParallelNode
@@ -25,6 +26,7 @@ def build(spec: Spec) -> Graph:
     """The graph of a scaled spec (see `scaling.scale`)."""
     if spec.scaling is None:
         raise ValueError("build() takes a scaled spec: call scale() first")
+    check_size(spec)
     size = spec.scaling.resolution
     network_input = Shape(spec.input.channels, size, size)
     builder = _Builder()
@@ -35,6 +37,30 @@ def build(spec: Spec) -> Graph:
         model=spec.name, family=spec.family, file=spec.file, input=network_input, nodes=tuple(builder.nodes),
         scaling=spec.scaling, reported=tuple(r for r in spec.reported if _same_variant(r, spec)),
     )
+
+
+def layer_bound(entries: tuple[SpecNode, ...]) -> int:
+    """The most rows `entries` can unroll to (each block at its largest), without building anything."""
+    total = 0
+    for entry in entries:
+        if isinstance(entry, LayerNode):
+            rows = 1
+        elif isinstance(entry, ParallelNode):
+            rows = sum(layer_bound(branch) for branch in entry.branches) + 1
+        else:
+            rows = BLOCK_TYPES[entry.type].max_layers
+        total += rows * entry.repeat
+    return total
+
+
+def check_size(spec: Spec) -> None:
+    """Refuse a network of more than MAX_LAYERS rows before a single one is built (`repeat: 1000000000`)."""
+    bound = sum(layer_bound(stage.nodes) for stage in spec.stages)
+    if bound > MAX_LAYERS:
+        scaling = spec.scaling
+        at = f" at depth {scaling.depth:g}" if scaling and scaling.depth != 1 else ""
+        raise SpecError(f"the network unrolls to up to {bound:,} layers{at}, more than costnet's limit of "
+                        f"{MAX_LAYERS:,}; lower the `repeat`s", spec.stages[0].origin.at("body"))
 
 
 def _same_variant(reported, spec: Spec) -> bool:

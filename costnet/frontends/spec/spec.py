@@ -16,7 +16,7 @@ from ...graph.network import COUNTS, ROUNDINGS, Figure, Reported, Scaling
 from ...graph.layers import SPEC_LAYER_TYPES
 from .nodes import DEPTH_SCALING, MERGES, SPLITS, WIDTH_SCALING, BlockNode, LayerNode, Node, ParallelNode, Stage
 from ...schema import (
-    Field, TableRef, _valid, choice, fraction, mapping, positive_int, positive_number, read_fields, sequence, text,
+    Field, TableRef, _shown, _valid, choice, fraction, mapping, positive_int, positive_number, read_fields, sequence, text,
 )
 from ...yamlsource import YMap, YNode, YScalar, YSeq, parse_yaml
 
@@ -70,7 +70,8 @@ def figure(node: YNode, path: str) -> Figure:
     value = node.value if isinstance(node, YScalar) else None
     parsed = Figure.parse(str(value)) if value is not None and not isinstance(value, bool) else None
     if parsed is None:
-        raise SpecError(f"must be a figure as published, e.g. 569M or 4.2M (got {value!r})", node.origin.at(path))
+        raise SpecError(f"must be a figure as published, e.g. 569M or 4.2M (got {_shown(value)})",
+                        node.origin.at(path))
     return parsed
 
 
