@@ -7,9 +7,9 @@
 """
 
 from .analysis.analyzer import Analysis, LayerResult, SeparablePair, Totals
-from .api import analyze, build_graph, load, scale
+from .api import analyze, build_graph, load, parse_spec, scale
 from .errors import CostnetError, SpecError, UsageError
-from .frontends.spec.spec import Spec, parse_spec
+from .frontends.spec.spec import Spec
 from .graph.network import Graph, Node
 
 __version__ = "0.1.0"

@@ -2,24 +2,46 @@
 
 from __future__ import annotations
 
+import os
+
 from .analysis.analyzer import Analysis, analyze as analyze_graph
-from .analysis.conventions import DEFAULT_CONVENTION
+from .analysis.conventions import CONVENTIONS, DEFAULT_CONVENTION
+from .errors import UsageError
+from .frontends.spec import loader
+from .frontends.spec import spec as spec_format
 from .frontends.spec.build import build
-from .frontends.spec.loader import load
 from .frontends.spec.scaling import scale
 from .frontends.spec.spec import Spec
 from .graph.network import Graph
 
-__all__ = ["analyze", "build_graph", "load", "scale"]
+__all__ = ["analyze", "build_graph", "load", "parse_spec", "scale"]
+
+
+def load(spec: str | os.PathLike) -> Spec:
+    """A spec from a path, or from the name of a bundled spec ("mixnet_m")."""
+    if not isinstance(spec, (str, os.PathLike)):
+        raise UsageError(f"load() takes a path or a bundled spec's name, got {type(spec).__name__}")
+    return loader.load(spec)
+
+
+def parse_spec(text: str, file: str = "<string>") -> Spec:
+    """A spec from YAML text; `file` is the name its errors give."""
+    if not isinstance(text, str) or not isinstance(file, str):
+        raise UsageError("parse_spec() takes the spec's YAML text and a file name, both strings")
+    return spec_format.parse_spec(text, file)
 
 
 def build_graph(network: Spec | Graph) -> Graph:
     """The graph of a spec (scaled to its own defaults if it is not scaled yet), or the graph itself."""
     if isinstance(network, Graph):
         return network
+    if not isinstance(network, Spec):
+        raise UsageError(f"expected a Spec (costnet.load) or a Graph, got {type(network).__name__}")
     return build(network if network.scaling is not None else scale(network))
 
 
 def analyze(network: Spec | Graph, convention: str = DEFAULT_CONVENTION) -> Analysis:
-    """Per-layer costs of a spec or a graph under a counting convention (`paper`, `torch`, `weights`)."""
+    """Per-layer costs of a spec or a graph under a counting convention (see costnet.CONVENTIONS)."""
+    if not isinstance(convention, str) or convention not in CONVENTIONS:
+        raise UsageError(f"unknown convention {convention!r}; valid: {', '.join(CONVENTIONS)}")
     return analyze_graph(build_graph(network), convention)

@@ -66,10 +66,16 @@ def test_csv_rows_are_exact_integers():
 
 
 def test_a_bad_option_is_one_line():
+    result = CliRunner().invoke(cli, ["analyze", "mobilenet_v1", "--width", "x"], prog_name="costnet")
+    assert result.exit_code == 2 and result.stdout == ""
+    assert result.stderr == ("costnet: error: Invalid value for '--width' / '-w': 'x' is not a valid float. "
+                             "(see 'costnet analyze --help')\n")
+
+
+def test_a_value_out_of_range_gets_the_python_apis_message():
     result = CliRunner().invoke(cli, ["analyze", "mobilenet_v1", "--width", "0"], prog_name="costnet")
     assert result.exit_code == 2 and result.stdout == ""
-    assert result.stderr == ("costnet: error: Invalid value for '--width' / '-w': 0.0 is not in the range x>0. "
-                             "(see 'costnet analyze --help')\n")
+    assert result.stderr == "costnet: error: the width multiplier must be a number above 0, at most 16 (got 0)\n"
 
 
 def test_markdown():
@@ -90,8 +96,9 @@ def test_types_is_generated_from_the_registry():
 @pytest.mark.parametrize("args,message", [
     (["analyze", "does_not_exist.yaml"], "no such file, and no bundled spec"),
     (["analyze", "models/mixnet_m.yaml"], "models/mixnet_m.yaml: no such file"),  # a path, not a bundled name
-    (["analyze", "mobilenet_v1", "--width", "0"], "Invalid value for '--width'"),
-    (["analyze", "mobilenet_v1", "--resolution", "99999"], "resolution must be between 1 and 8192"),
+    (["analyze", "mobilenet_v1", "--width", "nan"], "the width multiplier must be a number above 0"),
+    (["analyze", "mobilenet_v1", "--resolution", "99999"], "from 1 to 8,192 (got 99999)"),
+    (["analyze", "mobilenet_v1", "--resolution", "100.7"], "'100.7' is not a valid integer"),
     (["analyze", "mobilenet_v1", "--format", "xml"], "Invalid value for '--format'"),
     (["analyze", "mobilenet_v1", "--convention", "tf"], "Invalid value for '--convention'"),
 ])

@@ -53,11 +53,13 @@ def spec_argument(func):
 
 
 def scaling_options(func):
-    func = click.option("--depth", type=click.FloatRange(min=0, min_open=True), default=None,
-                        help="Depth multiplier on block repeats (default: the spec's).")(func)
-    func = click.option("--resolution", "-r", type=click.IntRange(min=1), default=None,
+    # Plain types: the library checks the ranges, so the CLI and the Python API give the same messages.
+    func = click.option("--depth", type=float, default=None,
+                        help="Depth multiplier on the repeats of the spec's stages of blocks, rounded by the "
+                             "spec's rule (default: the spec's).")(func)
+    func = click.option("--resolution", "-r", type=int, default=None,
                         help="Input resolution in pixels, height = width (default: the spec's).")(func)
-    func = click.option("--width", "-w", type=click.FloatRange(min=0, min_open=True), default=None,
+    func = click.option("--width", "-w", type=float, default=None,
                         help="Width multiplier α on the spec's base widths, rounded by the spec's rule "
                              "(default: the spec's own, e.g. 1.3 for MixNet-L).")(func)
     return func

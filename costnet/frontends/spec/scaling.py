@@ -16,9 +16,9 @@ from ...graph.formulas import make_divisible
 from ...graph.layers import LAYER_TYPES
 from .nodes import LayerNode, Node, ParallelNode
 from ...schema import InputMultiple, TableRef
-from .spec import MAX_RESOLUTION, Scaling, Spec, WidthRule
+from ...limits import MAX_MULTIPLIER, MAX_RESOLUTION, is_finite_number, is_integer
+from .spec import Scaling, Spec, WidthRule
 
-MAX_MULTIPLIER = 16.0
 
 
 def slim_depth(value: float, minimum: int = 8) -> int:
@@ -66,17 +66,25 @@ def scale_repeats(repeats: list[int], depth: float, rule: str) -> list[int]:
 
 def scale(spec: Spec, width: float | None = None, resolution: int | None = None,
           depth: float | None = None) -> Spec:
-    """The spec with its width, resolution and depth fixed; None takes the spec's default."""
+    """The spec with its width, resolution and depth fixed; None keeps what `spec` has: the spec's defaults,
+    or, for a spec that is already scaled, the values it was scaled to (so scale() composes)."""
+    if not isinstance(spec, Spec):
+        raise UsageError(f"scale() takes a Spec (from costnet.load or costnet.parse_spec), got {type(spec).__name__}")
     if spec.scaling is not None:
-        raise ValueError("scale() applies to a loaded spec, not to an already scaled one")
+        previous, spec = spec.scaling, spec.unscaled
+        width = previous.width if width is None else width
+        resolution = previous.resolution if resolution is None else resolution
+        depth = previous.depth if depth is None else depth
     alpha = spec.width.multiplier if width is None else width
     depth_multiplier = spec.depth.multiplier if depth is None else depth
     size = spec.input.resolution if resolution is None else resolution
     _check_multiplier("width", alpha, spec.width.rule, spec.name)
     _check_multiplier("depth", depth_multiplier, spec.depth.rule, spec.name)
     _check_table_width(spec, alpha)
-    if not 1 <= size <= MAX_RESOLUTION:
-        raise UsageError(f"resolution must be between 1 and {MAX_RESOLUTION} pixels (got {size})")
+    if not is_integer(size) or not 1 <= size <= MAX_RESOLUTION:
+        raise UsageError(f"the resolution must be a whole number of pixels from 1 to {MAX_RESOLUTION:,} "
+                         f"(got {size!r})")
+    size = int(size)
 
     if depth_multiplier != 1 and not any(stage.depth_scaling == "scaled" for stage in spec.stages):
         raise UsageError(f"{spec.name} has no stage that scales with depth (a stage of blocks says "
@@ -101,12 +109,13 @@ def scale(spec: Spec, width: float | None = None, resolution: int | None = None,
         return tuple(replace(n, repeat=r) for n, r in zip(nodes, repeats))
 
     stages = tuple(replace(stage, nodes=stage_nodes(stage)) for stage in spec.stages)
-    return replace(spec, stages=stages, scaling=Scaling(alpha, size, depth_multiplier))
+    return replace(spec, stages=stages, scaling=Scaling(alpha, size, depth_multiplier), unscaled=spec)
 
 
 def _check_multiplier(what: str, value: float, rule: str, name: str) -> None:
-    if not 0 < value <= MAX_MULTIPLIER:
-        raise UsageError(f"the {what} multiplier must be in (0, {MAX_MULTIPLIER:g}] (got {value:g})")
+    if not is_finite_number(value) or not 0 < value <= MAX_MULTIPLIER:
+        shown = f"{value:g}" if is_finite_number(value) else repr(value)
+        raise UsageError(f"the {what} multiplier must be a number above 0, at most {MAX_MULTIPLIER} (got {shown})")
     if rule == "none" and value != 1:
         raise UsageError(f"{name} defines no {what} multiplier (its spec says `{what}: {{rule: none}}`); "
                          f"only {what} 1 is available")

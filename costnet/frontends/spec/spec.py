@@ -12,6 +12,7 @@ from typing import Any, Callable, Mapping
 
 from .blocks import BLOCK_TYPES
 from ...errors import Origin, SpecError
+from ...limits import MAX_RESOLUTION
 from ...graph.network import COUNTS, ROUNDINGS, Figure, Reported, Scaling
 from ...graph.layers import SPEC_LAYER_TYPES
 from .nodes import DEPTH_SCALING, MERGES, SPLITS, WIDTH_SCALING, BlockNode, LayerNode, Node, ParallelNode, Stage
@@ -21,7 +22,6 @@ from ...schema import (
 from ...yamlsource import YMap, YNode, YScalar, YSeq, parse_yaml
 
 SPEC_VERSION = 1
-MAX_RESOLUTION = 8192
 WIDTH_RULES = ("divisible", "slim", "table", "none")
 DEPTH_RULES = ("ceil", "stage_round", "none")
 CONVENTION_NAMES = ("paper", "torch", "weights", "checkpoint")  # kept in step with conventions.CONVENTIONS by a test
@@ -62,6 +62,7 @@ class Spec:
     reported: tuple[Reported, ...]
     scaling: Scaling | None = None  # set by scaling.scale()
     base: str | None = None  # a variant: the file of the spec it scales
+    unscaled: "Spec | None" = field(default=None, repr=False)  # a scaled spec: the spec it was scaled from
 
 
 # ---- figures -------------------------------------------------------------------------------------------
