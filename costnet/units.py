@@ -14,6 +14,15 @@ BYTE_SUFFIXES = {
 _NUMBER = re.compile(r"^\s*([0-9]*\.?[0-9]+(?:[eE][-+]?[0-9]+)?)\s*([A-Za-z]*)\s*$")
 
 
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
+
+
+def printable(text: str) -> str:
+    """`text` with every control character escaped (\\n, \\x1b, …): what a spec or a path holds can never
+    forge a line of output or reach a terminal as an escape sequence."""
+    return _CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
+
+
 def format_count(n: int | float, digits: int = 1) -> str:
     """An integer in the papers' style: 1,234 → "1.2K", 568,740,352 → "568.7M"."""
     magnitude = abs(n)

@@ -6,6 +6,7 @@ file). Errors are one line on stderr, never a traceback.
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -14,6 +15,7 @@ import click
 from .. import __version__
 from ..analysis.conventions import CONVENTIONS, DEFAULT_CONVENTION
 from ..errors import CostnetError, ExitCode, UsageError
+from ..units import printable
 from ..analysis.quantities import DTYPES, QUANTITIES
 
 FORMAT_NAMES = ("table", "json", "csv", "markdown")  # kept equal to render.FORMATS by a test; render loads lazily
@@ -42,10 +44,18 @@ class _Group(click.Group):
         try:
             return super().invoke(ctx)
         except CostnetError as exc:
-            click.echo(f"costnet: error: {exc}", err=True)
+            click.echo(f"costnet: error: {printable(str(exc))}", err=True)
             ctx.exit(exc.exit_code)
         except click.UsageError as exc:
             self._usage_error(exc)
+        except (click.exceptions.Exit, click.exceptions.Abort, SystemExit, KeyboardInterrupt):
+            raise
+        except Exception as exc:  # a bug: still one line and exit 2, never 1 ("over budget") in someone's CI
+            if os.environ.get("COSTNET_DEBUG"):
+                raise
+            click.echo(f"costnet: internal error: {type(exc).__name__}: {printable(str(exc))} (a bug in costnet; "
+                       "COSTNET_DEBUG=1 shows the traceback)", err=True)
+            ctx.exit(ExitCode.BAD_INPUT)
 
 
 def spec_argument(func):

@@ -144,6 +144,10 @@ def _dw_infer(fields, shape: Shape) -> Shape:
     kernels = fields["kernel"]
     if len(kernels) > shape.channels:
         raise ShapeError(f"{len(kernels)} kernel sizes cannot split {shape.channels} channels")
+    groups = f.SPLITS[fields["split"]](shape.channels, len(kernels))
+    if min(groups) == 0:
+        raise ShapeError(f"the {fields['split']} split of {shape.channels} channels over {len(kernels)} kernel sizes "
+                         f"leaves a group empty ({'/'.join(map(str, groups))}); give it more channels or fewer kernels")
     height, width = _spatial(fields, shape, max(kernels))
     return Shape(shape.channels, height, width)
 

@@ -5,11 +5,11 @@
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Callable, Sequence
 
 from ..studies.budget import EntryResult, LimitResult
+from .jsonout import dumps
 from .textable import format_table
 
 
@@ -83,7 +83,7 @@ def render_json(entries: Sequence[EntryResult]) -> str:
                               "line": g.origin.line if g.origin else None} for g in e.growth],
         } for e in entries],
     }
-    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    return dumps(data)
 
 
 def _escape_data(text: str) -> str:

@@ -13,8 +13,9 @@ from ..graph.formulas import Shape
 from ..analysis.conventions import DEFAULT_CONVENTION, MACS_NOT_COUNTED
 from ..analysis.published import FigureCheck, check
 from ..graph.network import Reported
+from .jsonout import dumps
 from .textable import format_table
-from ..units import format_count
+from ..units import format_count, printable
 
 JSON_SCHEMA_VERSION = 1
 
@@ -36,7 +37,7 @@ def _variant(a: Analysis) -> str:
 def _layer_rows(a: Analysis) -> list[list[Any]]:
     rows = []
     for layer in a.layers:
-        rows.append([layer.name, layer.type, _arrow(layer), layer.detail,
+        rows.append([printable(layer.name), layer.type, _arrow(layer), layer.detail,
                      format_count(layer.macs) if layer.macs else "",
                      format_count(layer.params) if layer.params else "",
                      f"{_share(layer.macs, a.totals.macs):.2f}" if layer.macs else ""])
@@ -63,7 +64,8 @@ def _summary_lines(a: Analysis) -> list[str]:
         figures = [_checked(c, r) for c in check(r, a)]
         figures += [f"{r.top1:.1f}% top-1"] if r.top1 is not None else []
         counted = reported_conventions(r)
-        lines.append(f"published ({r.source}{'; counted as ' + counted if counted else ''}): {', '.join(figures)}")
+        lines.append(f"published ({printable(r.source)}{'; counted as ' + counted if counted else ''}): "
+                     f"{', '.join(figures)}")
     lines.append(f"convention: {a.convention.describe()}")
     lines.append(f"not counted as MACs: {MACS_NOT_COUNTED}")
     return lines
@@ -88,7 +90,7 @@ def render_table(a: Analysis) -> str:
     rows = _layer_rows(a)
     rows.append(["total", "", "", "", format_count(a.totals.macs), format_count(a.totals.params), "100.00"])
     table = format_table(_HEADERS, rows, "llllrrr")
-    header = f"{a.model} · {_variant(a)} · convention: {a.convention.name}\nspec: {a.file}\n"
+    header = f"{printable(a.model)} · {_variant(a)} · convention: {a.convention.name}\nspec: {printable(a.file)}\n"
     return header + "\n" + table + "\n\n" + "\n".join(_summary_lines(a)) + "\n"
 
 
@@ -101,7 +103,7 @@ def render_markdown(a: Analysis) -> str:
     table = tabulate(rows, headers=_HEADERS, tablefmt="github", disable_numparse=True,
                      colalign=("left", "left", "left", "left", "right", "right", "right"))
     notes = "\n".join(f"- {line}" for line in _summary_lines(a))
-    return f"## {a.model}\n\n{_variant(a)} · spec `{a.file}`\n\n{table}\n\n{notes}\n"
+    return f"## {printable(a.model)}\n\n{_variant(a)} · spec `{printable(a.file)}`\n\n{table}\n\n{notes}\n"
 
 
 CSV_COLUMNS = ["name", "type", "in_channels", "in_height", "in_width", "out_channels", "out_height", "out_width",
@@ -169,9 +171,7 @@ def to_json_data(a: Analysis) -> dict[str, Any]:
 
 
 def render_json(a: Analysis) -> str:
-    import json
-
-    return json.dumps(to_json_data(a), indent=2, ensure_ascii=False) + "\n"
+    return dumps(to_json_data(a))
 
 
 FORMATS: dict[str, Callable[[Analysis], str]] = {

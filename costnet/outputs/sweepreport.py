@@ -3,13 +3,13 @@ of every point, and plots. Text builders are pure; `write_sweep` writes everythi
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Sequence
 
 from ..errors import UsageError
 from ..studies.points import Point
 from ..units import format_count
+from .jsonout import dumps
 
 POINT_FIELDS = ("width", "resolution", "macs", "params", "activations", "top1", "top5", "source")
 
@@ -78,7 +78,7 @@ def points_csv(points: Sequence[Point]) -> str:
 def points_json(points: Sequence[Point], model: str, spec_file: str, convention: str) -> str:
     data = {"model": model, "spec": spec_file, "convention": convention,
             "points": [{f: getattr(p, f) for f in POINT_FIELDS} for p in points]}
-    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    return dumps(data)
 
 
 def write_files(directory: Path, texts: dict[str, str], figures: dict[str, object]) -> list[Path]:

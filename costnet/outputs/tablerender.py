@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from .tables import Column, Table
+from .jsonout import dumps
 from .textable import format_table
 from ..units import format_count
 
@@ -71,9 +72,7 @@ def to_json_data(table: Table, context: dict[str, Any] | None = None) -> dict[st
 
 
 def render_json(table: Table, context: dict[str, Any] | None = None) -> str:
-    import json
-
-    return json.dumps(to_json_data(table, context), indent=2, ensure_ascii=False) + "\n"
+    return dumps(to_json_data(table, context))
 
 
 TABLE_FORMATS: dict[str, Callable[[Table], str]] = {

@@ -111,7 +111,7 @@ def architecture(a: Analysis) -> Table:
 
 def layer_types(a: Analysis) -> Table:
     t = a.totals
-    rows = tuple({"type": s.kind, "macs": s.macs, "macs_share": 100 * s.macs / t.macs,
+    rows = tuple({"type": s.kind, "macs": s.macs, "macs_share": 100 * s.macs / t.macs if t.macs else 0.0,
                   "params": s.params, "params_share": 100 * s.params / t.params if t.params else 0.0}
                  for s in a.by_type())
     return Table(
@@ -137,7 +137,7 @@ def separable(a: Analysis) -> Table:
         "1/N + 1/(g·D̄k²), D̄k² the channel-weighted mean squared kernel (1/N + 1/Dk² for one kernel size, g = 1).",
         f"The whole network with every separable pair replaced by a full convolution: {a.standard.macs:,} MACs "
         f"and {a.standard.params:,} parameters, against {a.totals.macs:,} and {a.totals.params:,} "
-        f"({a.standard.macs / a.totals.macs:.1f}× the MACs).",
+        + (f"({a.standard.macs / a.totals.macs:.1f}× the MACs)." if a.totals.macs else "(no MACs at all)."),
     )
     return Table(
         "separable", f"{a.model}: depthwise separable versus full convolution",

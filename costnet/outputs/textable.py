@@ -8,9 +8,14 @@ from __future__ import annotations
 
 from typing import Sequence
 
+from ..units import printable
+
 
 def format_table(headers: Sequence[str], rows: Sequence[Sequence[str]], align: str) -> str:
-    """`align` has one letter per column: l(eft) or r(ight). Cells must already be strings."""
+    """`align` has one letter per column: l(eft) or r(ight). Cells must already be strings; control characters
+    in them are escaped, so a name from a spec can never break a row in two."""
+    headers = [printable(h) for h in headers]
+    rows = [[printable(cell) for cell in row] for row in rows]
     widths = [max([len(h)] + [len(row[i]) for row in rows]) for i, h in enumerate(headers)]
 
     def line(cells: Sequence[str]) -> str:

@@ -151,6 +151,9 @@ def evaluate(entry: Entry) -> EntryResult:
         # A spec error is annotated where it is; anything else at the budget entry.
         origin = exc.origin if isinstance(exc, SpecError) and exc.origin else entry.origin
         return EntryResult(label, entry.spec, origin, entry.convention, error=str(exc))
+    except Exception as exc:  # a bug in costnet: this entry could not be evaluated; the others still are
+        return EntryResult(label, entry.spec, entry.origin, entry.convention,
+                           error=f"internal error: {type(exc).__name__}: {exc} (a bug in costnet)")
     label = entry.label or variant_label(result)
     # Annotations point at the budget entry, or at a spec in the user's tree (a bundled spec lives in the
     # installed package, which no CI annotation can point at).
