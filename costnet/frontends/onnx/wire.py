@@ -41,7 +41,7 @@ class Tensor:
     name: str
     data_type: int  # TensorProto.DataType
     dims: tuple[int, ...]
-    # Decoded only for INT64 and INT32 tensors of at most 1,024 elements and FLOAT ones of at most 64; else None.
+    # Only for INT64 and INT32 tensors of at most 1,024 elements and FLOAT ones of at most 64; else None.
     values: tuple[int, ...] | tuple[float, ...] | None
     external: bool  # the data lives in another file (data_location = EXTERNAL)
 
@@ -208,8 +208,8 @@ def _attribute(data: bytes, start: int, end: int) -> Attribute:
             _add_ints(ints, data, wire, value, stop)
         elif number == 9 and wire == LENGTH_DELIMITED:
             strings.append(data[value:stop])
-    by_type = {1: f, 2: i, 3: s, 4: t, 6: tuple(floats), 7: tuple(map(_int64, ints)), 8: tuple(strings)}
-    return Attribute(name, kind, by_type.get(kind), has_graph)
+    value = {1: f, 2: i, 3: s, 4: t, 6: floats, 7: ints, 8: strings}.get(kind)
+    return Attribute(name, kind, tuple(value) if isinstance(value, list) else value, has_graph)
 
 
 def _tensor(data: bytes, start: int, end: int) -> Tensor:
@@ -225,19 +225,34 @@ def _tensor(data: bytes, start: int, end: int) -> Tensor:
             raw = (value, stop)
         elif number == 14 and wire == VARINT:
             external = _int32(value) == EXTERNAL
-    shape = tuple(map(_int64, dims))
-    if any(size < 0 for size in shape):
+    shape = tuple(dims)
+    if shape and min(shape) < 0:
         raise WireError(f"tensor {name!r} has a negative dimension")
-    count = 1
-    for size in shape:
-        count *= size
     limit = MAX_FLOAT_ELEMENTS if data_type == FLOAT else MAX_INT_ELEMENTS
+    count = _element_count(shape, limit)
     decodable = data_type in _VALUE_FORMATS and count <= limit and not external
     values = _tensor_values(data, start, end, name, data_type, count, raw) if decodable else None
     return Tensor(name, data_type, shape, values, external)
 
 
-def _tensor_values(data: bytes, start: int, end: int, name: str, data_type: int, count: int, raw) -> tuple | None:
+def _element_count(dims: tuple[int, ...], limit: int) -> int:
+    """The product of dims, or a number over limit as soon as it is known to pass it.
+
+    Stopping early matters: a hostile tensor of a million huge dims would take hours to multiply out.
+    """
+    if 0 in dims:
+        return 0
+    count = 1
+    for size in dims:
+        count *= size
+        if count > limit:
+            break
+    return count
+
+
+def _tensor_values(
+    data: bytes, start: int, end: int, name: str, data_type: int, count: int, raw: tuple[int, int] | None
+) -> tuple | None:
     """The values of a small tensor, from raw_data or its typed field; None if it holds no data."""
     code, width = _VALUE_FORMATS[data_type]
     if raw is not None:
@@ -256,7 +271,7 @@ def _tensor_values(data: bytes, start: int, end: int, name: str, data_type: int,
         return () if count == 0 else None
     if len(values) != count:
         raise WireError(f"tensor {name!r}: {len(values)} values for {count} elements")
-    return tuple(values) if data_type == FLOAT else tuple(map(_int32 if data_type == INT32 else _int64, values))
+    return tuple(map(_int32, values)) if data_type == INT32 else tuple(values)
 
 
 def _value_info(data: bytes, start: int, end: int) -> ValueInfo:
@@ -351,7 +366,7 @@ def _fields(data: bytes, start: int, end: int) -> Iterator[tuple[int, int, int, 
 def _varint(data: bytes, pos: int, end: int) -> tuple[int, int]:
     """The unsigned varint at data[pos] and the offset after it; it must end before end."""
     result = shift = 0
-    for index in range(pos, pos + 10 if pos + 10 < end else end):
+    for index in range(pos, min(pos + 10, end)):
         byte = data[index]
         result |= (byte & 0x7F) << shift
         if byte < 0x80:
@@ -363,9 +378,9 @@ def _varint(data: bytes, pos: int, end: int) -> tuple[int, int]:
 
 
 def _add_ints(values: list[int], data: bytes, wire: int, value: int, stop: int) -> None:
-    """Append a repeated integer field's elements, packed (one length-delimited run) or not (one varint)."""
+    """Append a repeated int64 field's elements, packed (one length-delimited run) or not (one varint)."""
     if wire == VARINT:
-        values.append(value)
+        values.append(_int64(value))
     elif wire == LENGTH_DELIMITED:
         pos = value
         while pos < stop:
@@ -374,6 +389,7 @@ def _add_ints(values: list[int], data: bytes, wire: int, value: int, stop: int) 
                 pos += 1
             else:
                 element, pos = _varint(data, pos, stop)
+                element = _int64(element)
             values.append(element)
 
 
@@ -388,7 +404,7 @@ def _add_floats(values: list[float], data: bytes, wire: int, value: int, stop: i
 
 
 def _int64(value: int) -> int:
-    """A varint read as int64: negative numbers are sign-extended to ten bytes, and bits past 64 are dropped."""
+    """A varint read as int64: negatives come sign-extended to ten bytes; bits past 64 are dropped."""
     value &= 0xFFFF_FFFF_FFFF_FFFF
     return value - (1 << 64) if value >> 63 else value
 
