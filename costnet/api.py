@@ -6,6 +6,7 @@ import os
 
 from .analysis.analyzer import Analysis, analyze as analyze_graph
 from .analysis.conventions import CONVENTIONS, DEFAULT_CONVENTION
+from .analysis.memory import DEFAULT_DTYPE, DTYPES
 from .errors import UsageError
 from .frontends.spec import loader
 from .frontends.spec import spec as spec_format
@@ -40,8 +41,11 @@ def build_graph(network: Spec | Graph) -> Graph:
     return build(network if network.scaling is not None else scale(network))
 
 
-def analyze(network: Spec | Graph, convention: str = DEFAULT_CONVENTION) -> Analysis:
-    """Per-layer costs of a spec or a graph under a counting convention (see costnet.CONVENTIONS)."""
+def analyze(network: Spec | Graph, convention: str = DEFAULT_CONVENTION, dtype: str = DEFAULT_DTYPE) -> Analysis:
+    """Per-layer costs of a spec or a graph under a counting convention (`paper`, `torch`, …), with memory in
+    bytes of `dtype` (`fp32`, `fp16`, `bf16`, `int8`)."""
     if not isinstance(convention, str) or convention not in CONVENTIONS:
         raise UsageError(f"unknown convention {convention!r}; valid: {', '.join(CONVENTIONS)}")
-    return analyze_graph(build_graph(network), convention)
+    if not isinstance(dtype, str) or dtype not in DTYPES:
+        raise UsageError(f"unknown dtype {dtype!r}; valid: {', '.join(DTYPES)}")
+    return analyze_graph(build_graph(network), convention, dtype)

@@ -17,7 +17,8 @@ import pytest
 from click.testing import CliRunner
 
 from costnet.studies.budget import parse_budget_file
-from costnet.analysis.quantities import DTYPES, QUANTITIES
+from costnet.analysis.memory import DTYPES
+from costnet.analysis.quantities import QUANTITIES
 from costnet.outputs.checkrender import CHECK_FORMATS
 from costnet.cli import CHECK_FORMAT_NAMES, cli
 from costnet.errors import SpecError

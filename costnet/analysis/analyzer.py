@@ -1,7 +1,7 @@
-"""Layer-by-layer analysis of a graph: MACs, parameters, activations, separable pairs.
+"""Layer-by-layer analysis of a graph: MACs, parameters, activations, memory, separable pairs.
 
 Every node's cost comes from its layer type in the registry. The result is frozen data with exact integers;
-conventions only decide which integers add up to "params".
+conventions only decide which integers add up to "params", the dtype only how many bytes an element takes.
 """
 
 from __future__ import annotations
@@ -14,12 +14,13 @@ from ..graph.formulas import Shape, separable_ratio_formula, standard_conv_weigh
 from ..graph.layers import LAYER_TYPES, Cost
 from ..graph.network import Graph, Node, Reported, Scaling
 from .conventions import CONVENTIONS, DEFAULT_CONVENTION, Convention
+from .memory import DEFAULT_DTYPE, DTYPES, MEMORY_MODELS, profile
 
 # Layers that may sit between the depthwise and the pointwise half of a separable pair.
 _BETWEEN_PAIR = frozenset({"se", "act", "bn", "dropout"})
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class LayerResult:
     name: str
     type: str
@@ -35,6 +36,7 @@ class LayerResult:
     norm: int
     params: int  # under the analysis's convention
     activations: int  # output elements of a layer that computes (convolution, fully connected, SE)
+    live: Mapping[str, int]  # memory model → elements alive while the row runs (analysis.memory)
     origin: Origin | None = None  # the spec entry it comes from (a block's layers share the block's)
     scope: tuple[str, ...] = ()  # (stage, block) it belongs to
 
@@ -82,6 +84,15 @@ class SeparablePair:
 
 
 @dataclass(frozen=True)
+class Peak:
+    """The most activation memory a memory model needs, and the first row that needs it."""
+
+    model: str
+    bytes: int
+    layer: str | None  # None for an empty network
+
+
+@dataclass(frozen=True)
 class TypeShare:
     kind: str
     macs: int
@@ -101,6 +112,17 @@ class Analysis:
     separable: tuple[SeparablePair, ...]
     standard: NetworkCost  # the same network with every separable pair replaced by a full convolution
     reported: tuple[Reported, ...]  # published figures for this very variant
+    dtype: str  # of activations and weights (analysis.memory.DTYPES)
+    peaks: Mapping[str, Peak]  # memory model → peak activation memory
+
+    @property
+    def bytes_per_element(self) -> int:
+        return DTYPES[self.dtype]
+
+    @property
+    def weight_bytes(self) -> int:
+        """Parameters under the convention × the dtype's bytes."""
+        return self.totals.params * self.bytes_per_element
 
     def by_type(self) -> tuple[TypeShare, ...]:
         """MACs and parameters per resource category ("conv 1×1", "depthwise 5×5", ...), largest first."""
@@ -115,24 +137,33 @@ class Analysis:
         return tuple(sorted(shares, key=lambda s: (-s.macs, -s.params)))
 
 
-def analyze(graph: Graph, convention: str = DEFAULT_CONVENTION) -> Analysis:
+def analyze(graph: Graph, convention: str = DEFAULT_CONVENTION, dtype: str = DEFAULT_DTYPE) -> Analysis:
     if convention not in CONVENTIONS:
         raise UsageError(f"unknown convention {convention!r}; valid: {', '.join(CONVENTIONS)}")
+    if dtype not in DTYPES:
+        raise UsageError(f"unknown dtype {dtype!r}; valid: {', '.join(DTYPES)}")
     rule = CONVENTIONS[convention]
-    layers = tuple(_layer(node, rule) for node in graph.nodes)
+    memory = profile(graph)
+    layers = tuple(_layer(node, rule, {model: live[i] for model, live in memory.live.items()})
+                   for i, node in enumerate(graph.nodes))
     totals = _sum(layers)
     pairs = tuple(_separable_pairs(layers, rule))
     standard = NetworkCost(
         macs=totals.macs + sum(p.standard_macs - p.macs for p in pairs),
         params=totals.params + sum(p.standard_params - p.params for p in pairs),
     )
+    peaks = {}
+    for model in MEMORY_MODELS:
+        elements, row = memory.peak(model)
+        peaks[model] = Peak(model, elements * DTYPES[dtype], layers[row].name if row >= 0 else None)
     return Analysis(
         model=graph.model, family=graph.family, file=graph.file, input=graph.input, scaling=graph.scaling,
         convention=rule, layers=layers, totals=totals, separable=pairs, standard=standard, reported=graph.reported,
+        dtype=dtype, peaks=peaks,
     )
 
 
-def _layer(node: Node, convention: Convention) -> LayerResult:
+def _layer(node: Node, convention: Convention, live: Mapping[str, int]) -> LayerResult:
     kind = LAYER_TYPES[node.type]
     shape, out = node.input_shape, node.output_shape
     costs = kind.cost(node.fields, shape, out)
@@ -145,7 +176,7 @@ def _layer(node: Node, convention: Convention) -> LayerResult:
     return LayerResult(
         name=node.name, type=node.type, inputs=node.inputs, input_shapes=node.input_shapes, output_shape=out,
         detail=detail, fields=node.fields, costs=costs, macs=macs, weights=weights, biases=biases, norm=norm,
-        params=convention.params(weights, biases, norm), activations=activations, origin=node.origin,
+        params=convention.params(weights, biases, norm), activations=activations, live=live, origin=node.origin,
         scope=node.scope,
     )
 

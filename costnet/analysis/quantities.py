@@ -11,7 +11,6 @@ from ..units import format_bytes, format_count, parse_bytes, parse_count
 if TYPE_CHECKING:
     from .analyzer import Totals
 
-DTYPES = {"int8": 1, "fp16": 2, "fp32": 4}  # bytes per parameter
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,8 @@ from .. import __version__
 from ..analysis.conventions import CONVENTIONS, DEFAULT_CONVENTION
 from ..errors import CostnetError, ExitCode, UsageError
 from ..units import printable
-from ..analysis.quantities import DTYPES, QUANTITIES
+from ..analysis.memory import DTYPES
+from ..analysis.quantities import QUANTITIES
 
 FORMAT_NAMES = ("table", "json", "csv", "markdown")  # kept equal to render.FORMATS by a test; render loads lazily
 

@@ -24,7 +24,7 @@ class ShapeError(ValueError):
     """The layer cannot be applied to its input; the analyzer adds the layer's name and place."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Cost:
     """One costed part of a layer. `kind` is the resource-table category ("conv 1×1", "depthwise 3×3", ...)."""
 
@@ -48,6 +48,7 @@ class LayerType:
     depthwise: bool = False  # the first half of a depthwise separable pair
     pointwise: bool = False  # can be the second half (a 1×1 convolution)
     merge: bool = False  # reads two or more tensors; `infer` then takes the tuple of their shapes
+    in_place: bool = False  # may overwrite its input (the `in-place` memory model): elementwise or depthwise
     spec_entry: bool = True  # written as an entry of a spec (merges are written as `parallel`)
 
     def infer_many(self, fields: Mapping[str, Any], shapes: tuple[Shape, ...]) -> Shape:
@@ -180,7 +181,7 @@ DWCONV = LayerType(
             Field("split", choice(*f.SPLITS), "how a MixConv splits channels over its kernel sizes: 'equal' "
                   "(remainder on the first group, as TF MixNet and timm do) or 'exponential' (½, ¼, …)", "equal"),
             BIAS, NORM, ACT),
-    _dw_infer, _dw_cost, _dw_describe, depthwise=True,
+    _dw_infer, _dw_cost, _dw_describe, depthwise=True, in_place=True,
 )
 
 
@@ -323,22 +324,22 @@ SE = LayerType(
 
 # ---- zero-cost layers ----------------------------------------------------------------------------------
 
-def _passthrough(kind: str, doc: str, fields: dict[str, Field], describe: str = "") -> LayerType:
+def _passthrough(kind: str, doc: str, fields: dict[str, Field], describe: str = "", in_place: bool = False) -> LayerType:
     return LayerType(kind, doc, fields, lambda fields, shape: shape,
-                     lambda fields, shape, out: (Cost("other"),), lambda fields, shape: describe)
+                     lambda fields, shape, out: (Cost("other"),), lambda fields, shape: describe, in_place=in_place)
 
 
 ACT_LAYER = LayerType(
     "act", "An activation function on its own (no MACs, no parameters).",
     _fields(Field("fn", choice(*ACTIVATIONS[1:]), "the function")),
     lambda fields, shape: shape, lambda fields, shape, out: (Cost("other"),),
-    lambda fields, shape: fields["fn"],
+    lambda fields, shape: fields["fn"], in_place=True,
 )
 
 BN = LayerType(
     "bn", "Batch normalization on its own: γ and β per channel (counted under the `torch` convention).",
     {}, lambda fields, shape: shape,
-    lambda fields, shape, out: (Cost("other", norm=2 * shape.channels),), lambda fields, shape: "",
+    lambda fields, shape, out: (Cost("other", norm=2 * shape.channels),), lambda fields, shape: "", in_place=True,
 )
 
 FLATTEN = LayerType(
@@ -368,7 +369,7 @@ LRN = LayerType(
 )
 
 DROPOUT = _passthrough("dropout", "Dropout (no cost at inference).",
-                       _fields(Field("rate", fraction, "drop probability", 0.0)))
+                       _fields(Field("rate", fraction, "drop probability", 0.0)), in_place=True)
 
 
 # ---- merges: the end of a `parallel` entry -----------------------------------------------------------

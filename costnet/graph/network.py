@@ -20,7 +20,7 @@ from .formulas import Shape
 INPUT = "input"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Node:
     name: str  # unique within the graph, dotted: "stage2.1.dw"
     type: str  # a key of graph.layers.LAYER_TYPES

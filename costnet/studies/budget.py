@@ -19,7 +19,8 @@ from ..errors import CostnetError, Origin, SpecError, UsageError
 from ..frontends.spec.loader import bundled_dir, bundled_spec, load, resolve
 from ..frontends.spec.scaling import scale
 from ..schema import Field, choice, mapping, positive_int, positive_number, read_fields, scalar, sequence, text
-from ..analysis.quantities import DTYPES, QUANTITIES
+from ..analysis.memory import DTYPES
+from ..analysis.quantities import QUANTITIES
 from ..units import LARGEST_LIMIT, width_text
 from ..frontends.spec.spec import CONVENTION_NAMES
 from ..yamlsource import YNode, parse_yaml
