@@ -35,7 +35,7 @@ def body(*entries: str) -> str:
     (body("{type: conv, out: 16, kernel: 3, stride: 0}"), "body[0].blocks[0].stride: must be an integer from 1 to 16,777,216 (got 0)"),
     (body("{type: conv, out: -8, kernel: 3}"), "body[0].blocks[0].out: must be an integer from 1 to 16,777,216 (got -8)"),
     (body("{type: conv, out: 16, kernel: 3, act: swsh}"), "unknown value 'swsh' (did you mean 'swish'?"),
-    (body("{type: fc, out: 10}"), "a fully connected layer needs a flat input, got 3×8×8; add `flatten` or `global_pool`"),
+    (body("{type: fc, out: 10}"), "on input 3×8×8: a fully connected layer needs a flat input, not 8×8 pixels; add `flatten` or `global_pool`"),
     (body("{type: parallel, merge: add, branches: [[{type: conv, out: 16, kernel: 3}], []]}"),
      "cannot add branch1 (16×8×8) and branch2 (3×8×8) at s.0: shapes differ"),
     (body("{type: parallel, merge: concat, branches: [[{type: conv, out: 4, kernel: 3, stride: 2}], []]}"),

@@ -45,6 +45,12 @@ class LayerType:
     describe: Callable[[Mapping[str, Any], Shape], str]
     # Output elements the layer computes; default: its output if it has MACs, else 0 (fvcore's rule).
     activations: Callable[[Mapping[str, Any], Shape, Shape], int] | None = None
+    # The output's height and width from the input's, reading only `spatial_fields` (`infer` uses it too), so
+    # that sweeps can move a built graph to other resolutions without rebuilding it.
+    spatial: Callable[[Mapping[str, Any], int, int], tuple[int, int]] = lambda fields, h, w: (h, w)
+    spatial_fields: tuple[str, ...] = ()
+    macs_per_output_pixel: bool = False  # MACs = (MACs at one output pixel) × output pixels: convolutions
+    channels_follow_spatial: bool = False  # output channels depend on the input's size (flatten)
     depthwise: bool = False  # the first half of a depthwise separable pair
     pointwise: bool = False  # can be the second half (a 1×1 convolution)
     merge: bool = False  # reads two or more tensors; `infer` then takes the tuple of their shapes
@@ -84,14 +90,27 @@ def _bias(fields: Mapping[str, Any], channels: int) -> int:
     return channels if fields.get("bias") else 0
 
 
-def _spatial(fields: Mapping[str, Any], shape: Shape, kernel: int) -> tuple[int, int]:
-    stride, padding = fields["stride"], fields["padding"]
-    height = f.output_size(shape.height, kernel, stride, padding)
-    width = f.output_size(shape.width, kernel, stride, padding)
-    if height < 1 or width < 1:
-        raise ShapeError(f"a {kernel}×{kernel} kernel does not fit the {shape.height}×{shape.width} input "
-                         f"with padding {padding!r}")
-    return height, width
+def _window(height: int, width: int, kernel: int, stride: int, padding: str | int) -> tuple[int, int]:
+    out_height = f.output_size(height, kernel, stride, padding)
+    out_width = f.output_size(width, kernel, stride, padding)
+    if out_height < 1 or out_width < 1:
+        raise ShapeError(f"a {kernel}×{kernel} kernel does not fit the {height}×{width} input with padding {padding!r}")
+    return out_height, out_width
+
+
+def _conv_spatial(fields, height: int, width: int) -> tuple[int, int]:
+    return _window(height, width, fields["kernel"], fields["stride"], fields["padding"])
+
+
+def _dw_spatial(fields, height: int, width: int) -> tuple[int, int]:
+    return _window(height, width, max(fields["kernel"]), fields["stride"], fields["padding"])
+
+
+def _pw_spatial(fields, height: int, width: int) -> tuple[int, int]:
+    return _window(height, width, 1, fields["stride"], fields["padding"])
+
+
+_WINDOW_FIELDS = ("kernel", "stride", "padding")
 
 
 def _suffix(fields: Mapping[str, Any]) -> str:
@@ -110,7 +129,7 @@ def _conv_infer(fields, shape: Shape) -> Shape:
     if shape.channels % groups or fields["out"] % groups:
         raise ShapeError(f"input channels ({shape.channels}) and output channels ({fields['out']}) must both be "
                          f"divisible by groups ({groups})")
-    return Shape(fields["out"], *_spatial(fields, shape, _conv_kernel(fields)))
+    return Shape(fields["out"], *_conv_spatial(fields, shape.height, shape.width))
 
 
 def _conv_kind(kernel: int, groups: int, in_channels: int) -> str:
@@ -138,6 +157,7 @@ CONV = LayerType(
             Field("groups", positive_int, "channel groups; in and out must be divisible by it", 1),
             BIAS, NORM, ACT),
     _conv_infer, _conv_cost, _conv_describe,
+    spatial=_conv_spatial, spatial_fields=_WINDOW_FIELDS, macs_per_output_pixel=True,
 )
 
 
@@ -149,8 +169,7 @@ def _dw_infer(fields, shape: Shape) -> Shape:
     if min(groups) == 0:
         raise ShapeError(f"the {fields['split']} split of {shape.channels} channels over {len(kernels)} kernel sizes "
                          f"leaves a group empty ({'/'.join(map(str, groups))}); give it more channels or fewer kernels")
-    height, width = _spatial(fields, shape, max(kernels))
-    return Shape(shape.channels, height, width)
+    return Shape(shape.channels, *_dw_spatial(fields, shape.height, shape.width))
 
 
 def _dw_cost(fields, shape: Shape, out: Shape) -> tuple[Cost, ...]:
@@ -182,6 +201,7 @@ DWCONV = LayerType(
                   "(remainder on the first group, as TF MixNet and timm do) or 'exponential' (½, ¼, …)", "equal"),
             BIAS, NORM, ACT),
     _dw_infer, _dw_cost, _dw_describe, depthwise=True, in_place=True,
+    spatial=_dw_spatial, spatial_fields=_WINDOW_FIELDS, macs_per_output_pixel=True,
 )
 
 
@@ -189,7 +209,7 @@ def _pw_infer(fields, shape: Shape) -> Shape:
     groups = fields["groups"]
     if groups > shape.channels or groups > fields["out"]:
         raise ShapeError(f"cannot split {shape.channels} input / {fields['out']} output channels into {groups} groups")
-    return Shape(fields["out"], *_spatial(fields, shape, 1))
+    return Shape(fields["out"], *_pw_spatial(fields, shape.height, shape.width))
 
 
 def _pw_cost(fields, shape: Shape, out: Shape) -> tuple[Cost, ...]:
@@ -217,16 +237,21 @@ PWCONV = LayerType(
             STRIDE, Field("padding", padding, "padding ('same', 'valid' or pixels; 0 for a 1×1)", "same"),
             BIAS, NORM, ACT),
     _pw_infer, _pw_cost, _pw_describe, pointwise=True,
+    spatial=_pw_spatial, spatial_fields=("stride", "padding"), macs_per_output_pixel=True,
 )
 
 
 # ---- fully connected, pooling, squeeze-and-excitation --------------------------------------------------
 
+def _fc_spatial(fields, height: int, width: int) -> tuple[int, int]:
+    if height * width != 1:
+        raise ShapeError(f"a fully connected layer needs a flat input, not {height}×{width} pixels; add `flatten` "
+                         "or `global_pool` before it")
+    return 1, 1
+
+
 def _fc_infer(fields, shape: Shape) -> Shape:
-    if shape.spatial != 1:
-        raise ShapeError(f"a fully connected layer needs a flat input, got {shape}; add `flatten` or "
-                         "`global_pool` before it")
-    return Shape(fields["out"], 1, 1)
+    return Shape(fields["out"], *_fc_spatial(fields, shape.height, shape.width))
 
 
 def _fc_cost(fields, shape: Shape, out: Shape) -> tuple[Cost, ...]:
@@ -240,21 +265,25 @@ FC = LayerType(
     _fields(Field("out", channels, "output features: the classes, or a hidden layer's width", channels=True),
             Field("bias", boolean, "the layer has biases", True),
             Field("norm", choice(*NORMS), "normalization after the layer", "none"), ACT),
-    _fc_infer, _fc_cost, lambda fields, shape: f"{shape.channels}→{fields['out']}",
+    _fc_infer, _fc_cost, lambda fields, shape: f"{shape.channels}→{fields['out']}", spatial=_fc_spatial,
 )
 
 
-def _pool_infer(fields, shape: Shape) -> Shape:
+def _pool_spatial(fields, height: int, width: int) -> tuple[int, int]:
     k = fields["kernel"]
     stride = fields["stride"] or k
     padding = fields["padding"]
     if isinstance(padding, int) and 2 * padding > k:
         raise ShapeError(f"padding {padding} is more than half the {k}×{k} window (PyTorch refuses it too)")
-    height = f.output_size(shape.height, k, stride, padding, fields["ceil_mode"])
-    width = f.output_size(shape.width, k, stride, padding, fields["ceil_mode"])
-    if height < 1 or width < 1:
-        raise ShapeError(f"a {k}×{k} pooling window does not fit the {shape.height}×{shape.width} input")
-    return Shape(shape.channels, height, width)
+    out_height = f.output_size(height, k, stride, padding, fields["ceil_mode"])
+    out_width = f.output_size(width, k, stride, padding, fields["ceil_mode"])
+    if out_height < 1 or out_width < 1:
+        raise ShapeError(f"a {k}×{k} pooling window does not fit the {height}×{width} input")
+    return out_height, out_width
+
+
+def _pool_infer(fields, shape: Shape) -> Shape:
+    return Shape(shape.channels, *_pool_spatial(fields, shape.height, shape.width))
 
 
 POOL = LayerType(
@@ -267,6 +296,7 @@ POOL = LayerType(
     _pool_infer, lambda fields, shape, out: (Cost("pooling"),),
     lambda fields, shape: f"{fields['mode']} {fields['kernel']}×{fields['kernel']}"
                           f" s{fields['stride'] or fields['kernel']}",
+    spatial=_pool_spatial, spatial_fields=(*_WINDOW_FIELDS, "ceil_mode"),
 )
 
 GLOBAL_POOL = LayerType(
@@ -274,7 +304,7 @@ GLOBAL_POOL = LayerType(
     _fields(Field("mode", choice("avg", "max"), "average or max", "avg")),
     lambda fields, shape: Shape(shape.channels, 1, 1),
     lambda fields, shape, out: (Cost("pooling"),),
-    lambda fields, shape: f"global {fields['mode']}",
+    lambda fields, shape: f"global {fields['mode']}", spatial=lambda fields, h, w: (1, 1),
 )
 
 
@@ -286,6 +316,7 @@ ADAPTIVE_POOL = LayerType(
     lambda fields, shape: Shape(shape.channels, fields["size"], fields["size"]),
     lambda fields, shape, out: (Cost("pooling"),),
     lambda fields, shape: f"adaptive {fields['mode']} {fields['size']}×{fields['size']}",
+    spatial=lambda fields, h, w: (fields["size"], fields["size"]), spatial_fields=("size",),
 )
 
 
@@ -345,7 +376,7 @@ BN = LayerType(
 FLATTEN = LayerType(
     "flatten", "Flatten C×H×W to a vector of C·H·W features.", {},
     lambda fields, shape: Shape(shape.elements, 1, 1), lambda fields, shape, out: (Cost("other"),),
-    lambda fields, shape: "",
+    lambda fields, shape: "", spatial=lambda fields, h, w: (1, 1), channels_follow_spatial=True,
 )
 
 def _shuffle_infer(fields, shape: Shape) -> Shape:

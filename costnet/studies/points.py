@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable, Iterable
 
+from ..analysis.analyzer import Analysis
+from ..analysis.memory import DEFAULT_DTYPE
 from ..api import analyze
 from ..errors import UsageError
 from ..frontends.spec.scaling import scale
@@ -14,6 +16,8 @@ from ..units import width_text
 
 @dataclass(frozen=True)
 class Point:
+    """One variant of a network: its exact cost, its peak activation memory, and its published accuracy."""
+
     model: str
     family: str
     width: float
@@ -24,6 +28,12 @@ class Point:
     top1: float | None
     top5: float | None
     source: str | None  # where top1/top5 were published
+    spec: str = ""  # the file analysed
+    depth: float = 1.0
+    dtype: str = DEFAULT_DTYPE
+    weight_bytes: int = 0
+    peak_plain: int = 0  # bytes of activations alive at once, under each memory model
+    peak_in_place: int = 0
 
     @property
     def variant(self) -> str:
@@ -35,51 +45,65 @@ class Point:
         return f"{self.model} {self.variant}"
 
 
-def published_accuracy(spec: Spec, width: float, resolution: int, prefer: str | None = None) -> Reported | None:
+def published_accuracy(spec: Spec, width: float, resolution: int, depth: float | None = None,
+                       prefer: str | None = None) -> Reported | None:
     """The first `reported:` entry with a top-1 for this variant whose source contains `prefer`, else the
     first one at all (the order of the spec decides)."""
-    candidates = [r for r in spec.reported if r.top1 is not None
-                  and (spec.width.multiplier if r.width is None else r.width) == width
-                  and (spec.input.resolution if r.resolution is None else r.resolution) == resolution]
+    depth = spec.depth.multiplier if depth is None else depth
+    candidates = [r for r in spec.reported if r.top1 is not None and _variant_of(spec, r) == (width, resolution, depth)]
     preferred = [r for r in candidates if prefer and prefer.lower() in r.source.lower()]
     return (preferred or candidates or [None])[0]
 
 
+def _variant_of(spec: Spec, r: Reported) -> tuple[float, int, float]:
+    return (spec.width.multiplier if r.width is None else r.width,
+            spec.input.resolution if r.resolution is None else r.resolution,
+            spec.depth.multiplier if r.depth is None else r.depth)
+
+
 def point(spec: Spec, width: float | None = None, resolution: int | None = None,
-          convention: str = "paper", depth: float | None = None, prefer: str | None = None) -> Point:
-    scaled = scale(spec, width=width, resolution=resolution, depth=depth)
-    result = analyze(scaled, convention)
+          convention: str = "paper", depth: float | None = None, prefer: str | None = None,
+          dtype: str = DEFAULT_DTYPE) -> Point:
+    result = analyze(scale(spec, width=width, resolution=resolution, depth=depth), convention, dtype)
+    return point_of(spec, result, prefer)
+
+
+def point_of(spec: Spec, result: Analysis, prefer: str | None = None) -> Point:
+    """The point of an analysis of `spec` (at whatever scaling it was analysed)."""
     s = result.scaling
-    published = published_accuracy(spec, s.width, s.resolution, prefer) if s.depth == 1 else None
+    published = published_accuracy(spec, s.width, s.resolution, s.depth, prefer)
     return Point(spec.name, spec.family or spec.name, s.width, s.resolution, result.totals.macs,
                  result.totals.params, result.totals.activations,
                  published.top1 if published else None, published.top5 if published else None,
-                 published.source if published else None)
+                 published.source if published else None, spec.file, s.depth, result.dtype, result.weight_bytes,
+                 result.peaks["plain"].bytes, result.peaks["in-place"].bytes)
 
 
 def sweep(spec: Spec, widths: Iterable[float], resolutions: Iterable[int], convention: str = "paper",
-          depth: float | None = None, progress: Callable[[int], None] | None = None) -> tuple[Point, ...]:
+          depth: float | None = None, progress: Callable[[int], None] | None = None,
+          dtype: str = DEFAULT_DTYPE) -> tuple[Point, ...]:
     """Every width × resolution of `spec`, row by row (width outer)."""
+    from .sweep import iter_sweep
+
     points = []
-    for width in widths:
-        for resolution in resolutions:
-            points.append(point(spec, width, resolution, convention, depth))
-            if progress:
-                progress(1)
+    for p in iter_sweep(spec, widths, resolutions, convention, depth, dtype):
+        points.append(p)
+        if progress:
+            progress(1)
     return tuple(points)
 
 
 def reported_points(spec: Spec, convention: str = "paper", prefer: str | None = None) -> tuple[Point, ...]:
     """One point per variant that has a published top-1, in the spec's order."""
-    seen: set[tuple[float, int]] = set()
+    seen: set[tuple[float, int, float]] = set()
     points = []
     for r in spec.reported:
-        variant = (spec.width.multiplier if r.width is None else r.width,
-                   spec.input.resolution if r.resolution is None else r.resolution)
+        variant = _variant_of(spec, r)
         if r.top1 is None or variant in seen:
             continue
         seen.add(variant)
-        points.append(point(spec, *variant, convention=convention, prefer=prefer))
+        width, resolution, depth = variant
+        points.append(point(spec, width, resolution, convention=convention, depth=depth, prefer=prefer))
     return tuple(points)
 
 
