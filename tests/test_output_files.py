@@ -1,5 +1,7 @@
-"""Output files behave like the shell's `>`, and are never half-written."""
+"""Output files behave like the shell's `>`, never half-written; standard output fails in one line, exit 2."""
 
+import csv
+import io
 import json
 import os
 import stat
@@ -215,3 +217,87 @@ def test_a_sweep_leaves_its_files_and_nothing_else(tmp_path):
                      stdout=subprocess.PIPE)
     assert result.returncode == 0
     assert sorted(os.listdir(tmp_path / "s")) == ["points.csv", "points.json", "report.md"]
+
+
+# Standard output
+
+COMMANDS = {
+    "analyze": ["analyze", "mixnet_m"],
+    "table": ["table", "mobilenet_v1", "--kind", "architecture"],
+    "sweep": ["sweep", "mobilenet_v1", "--width", "1,0.5"],
+    "compare": ["compare", "mixnet_s", "mixnet_m"],
+    "check": ["check", "mixnet_m", "--max-macs", "300M"],  # over budget, and still exit 2, never 1
+    "diff": ["diff", "mixnet_s", "mixnet_m"],
+    "list": ["list"],
+    "types": ["types"],
+    "help": ["--help"],
+}
+
+
+@needs_dev_full
+@pytest.mark.parametrize("args", COMMANDS.values(), ids=COMMANDS.keys())
+def test_a_full_standard_output_is_one_line_and_exit_2(args):
+    with open("/dev/full", "wb") as full:
+        result = costnet(*args, stdout=full)
+    assert result.returncode == 2
+    assert result.stderr == "costnet: error: cannot write to standard output: No space left on device\n"
+
+
+@pytest.mark.parametrize("args", [COMMANDS["list"], COMMANDS["analyze"], COMMANDS["help"]], ids=["list", "analyze", "help"])
+def test_a_closed_pipe_is_one_line_and_exit_2(args):
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # the reader is gone before costnet writes, as after `| head -c 10`
+    try:
+        result = costnet(*args, stdout=write_end)
+    finally:
+        os.close(write_end)
+    assert result.returncode == 2
+    assert result.stderr == "costnet: error: cannot write to standard output: Broken pipe\n"
+
+
+def test_a_closed_standard_output_is_one_line_and_exit_2():
+    result = costnet("list", preexec_fn=lambda: os.close(1))
+    assert result.returncode == 2
+    assert result.stderr == "costnet: error: cannot write to standard output: Bad file descriptor\n"
+
+
+def test_a_closed_standard_output_does_not_matter_when_writing_a_file(tmp_path):
+    result = costnet("analyze", "mixnet_m", "-o", "out.txt", cwd=tmp_path, preexec_fn=lambda: os.close(1))
+    assert (result.returncode, result.stderr) == (0, "")
+    assert "MixNet-M" in (tmp_path / "out.txt").read_text()
+
+
+# The console's encoding
+
+ENCODED = {
+    "table": ["analyze", "mixnet_m"],
+    "json": ["analyze", "mixnet_m", "-f", "json"],
+    "csv": ["analyze", "mixnet_m", "-f", "csv"],
+    "diff": ["diff", "mixnet_s", "mixnet_m"],
+}
+
+
+def _parses(kind, text):
+    if kind == "json":
+        json.loads(text)
+    elif kind == "csv":
+        assert len({len(row) for row in csv.reader(io.StringIO(text))}) == 1
+    return True
+
+
+@pytest.mark.parametrize("kind, args", ENCODED.items(), ids=ENCODED.keys())
+def test_an_ascii_standard_output_gives_the_same_output(kind, args):
+    # click takes an ASCII stream for a misconfigured locale and writes UTF-8 to it
+    plain = costnet(*args, stdout=subprocess.PIPE, env={"PYTHONIOENCODING": "utf-8"})
+    ascii_ = costnet(*args, stdout=subprocess.PIPE, env={"PYTHONIOENCODING": "ascii"})
+    assert (ascii_.returncode, ascii_.stderr) == (0, "")
+    assert ascii_.stdout == plain.stdout and _parses(kind, ascii_.stdout.decode("utf-8"))
+
+
+@pytest.mark.parametrize("kind, args", ENCODED.items(), ids=ENCODED.keys())
+def test_a_cp1252_standard_output_gets_backslash_escapes(kind, args):
+    plain = costnet(*args, stdout=subprocess.PIPE, env={"PYTHONIOENCODING": "utf-8"}).stdout.decode("utf-8")
+    result = costnet(*args, stdout=subprocess.PIPE, env={"PYTHONIOENCODING": "cp1252"})
+    assert (result.returncode, result.stderr) == (0, "")
+    text = result.stdout.decode("cp1252")
+    assert text == plain.encode("cp1252", "backslashreplace").decode("cp1252") and _parses(kind, text)

@@ -1,7 +1,8 @@
 """The `costnet` command: each command parses its options, calls the library, and prints what a renderer returns.
 
 Exit codes: 0 success, 1 over budget (`costnet check`), 2 bad input (a spec error, a bad option, a missing
-file, an output file that cannot be written). Errors are one line on stderr, never a traceback.
+file) or output that cannot be written (a file, or standard output: a closed pipe, a full disk). Errors are one
+line on stderr, never a traceback.
 """
 
 from __future__ import annotations
@@ -13,8 +14,9 @@ import click
 
 from .. import __version__
 from ..analysis.conventions import CONVENTIONS, DEFAULT_CONVENTION
-from ..errors import CostnetError, ExitCode, UsageError
+from ..errors import CostnetError, ExitCode, StandardOutputError, UsageError
 from ..analysis.quantities import DTYPES, QUANTITIES
+from .streams import standard_streams
 
 FORMAT_NAMES = ("table", "json", "csv", "markdown")  # kept equal to render.FORMATS by a test; render loads lazily
 
@@ -534,7 +536,11 @@ def types():
 
 def main(argv: list[str] | None = None) -> int:
     try:
-        cli.main(args=argv, prog_name="costnet", standalone_mode=True)
+        with standard_streams():
+            cli.main(args=argv, prog_name="costnet", standalone_mode=True)
+    except StandardOutputError as exc:  # outside a command: --help, --version, the last flush
+        click.echo(f"costnet: error: {exc}", err=True)
+        return exc.exit_code
     except SystemExit as exc:
         return exc.code if isinstance(exc.code, int) else ExitCode.BAD_INPUT
     return ExitCode.OK
