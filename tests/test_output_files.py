@@ -8,6 +8,7 @@ import stat
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -253,6 +254,19 @@ def test_a_closed_pipe_is_one_line_and_exit_2(args):
         os.close(write_end)
     assert result.returncode == 2
     assert result.stderr == "costnet: error: cannot write to standard output: Broken pipe\n"
+
+
+def test_a_full_non_blocking_pipe_is_waited_for():
+    read_end, write_end = os.pipe()
+    os.set_blocking(write_end, False)  # as some CI runners leave their log pipes
+    process = subprocess.Popen([sys.executable, "-m", "costnet", "analyze", "mixnet_m", "-f", "json"],
+                               stdout=write_end, stderr=subprocess.PIPE)
+    os.close(write_end)
+    time.sleep(1)  # the JSON (70 KB) fills the pipe (64 KB) meanwhile
+    with os.fdopen(read_end, "rb") as pipe:
+        output = pipe.read()
+    assert (process.wait(), process.stderr.read()) == (0, b"")
+    assert json.loads(output)["model"] == "MixNet-M"
 
 
 def test_a_closed_standard_output_is_one_line_and_exit_2():

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import io
 import os
+import select
 import sys
 from contextlib import contextmanager
 from typing import Iterator, TextIO
@@ -42,9 +43,13 @@ def standard_streams() -> Iterator[None]:
 class _StandardOutput(io.FileIO):
     """Standard output's descriptor, raising StandardOutputError when a write fails."""
 
-    def write(self, data) -> int | None:
+    def write(self, data) -> int:
         try:
-            return super().write(data)
+            # A descriptor that another program made non-blocking (a CI runner's log pipe) and that is full:
+            # wait until it can take more, as a blocking one would.
+            while (written := super().write(data)) is None:
+                select.select([], [self], [])
+            return written
         except OSError as exc:
             _discard_further_output(self.fileno())
             raise StandardOutputError(exc.strerror or str(exc)) from None
