@@ -29,7 +29,8 @@ class Origin:
 
 
 class CostnetError(Exception):
-    """Base of every error that is the user's input, not a bug: the CLI prints it and exits 2."""
+    """Base of every error that is not a bug (the user's input, an output that cannot be written): the CLI prints
+    it and exits 2."""
 
     exit_code = ExitCode.BAD_INPUT
 
@@ -52,3 +53,10 @@ class SpecError(CostnetError):
 
 class UsageError(CostnetError):
     """A command-line value that cannot be used (a width of -1, an unknown spec name)."""
+
+
+class StandardOutputError(CostnetError):
+    """Standard output that cannot be written: a closed pipe (`| head -1`), a full disk, a closed descriptor."""
+
+    def __init__(self, reason: str):
+        super().__init__(f"cannot write to standard output: {reason}")

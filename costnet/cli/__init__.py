@@ -1,7 +1,8 @@
 """The `costnet` command: each command parses its options, calls the library, and prints what a renderer returns.
 
 Exit codes: 0 success, 1 over budget (`costnet check`), 2 bad input (a spec error, a bad option, a missing
-file). Errors are one line on stderr, never a traceback.
+file) or output that cannot be written (a file, or standard output: a closed pipe, a full disk). Errors are one
+line on stderr, never a traceback.
 """
 
 from __future__ import annotations
@@ -14,10 +15,11 @@ import click
 
 from .. import __version__
 from ..analysis.conventions import CONVENTIONS, DEFAULT_CONVENTION
-from ..errors import CostnetError, ExitCode, UsageError
-from ..units import printable
 from ..analysis.memory import DTYPES
 from ..analysis.quantities import QUANTITIES
+from ..errors import CostnetError, ExitCode, StandardOutputError, UsageError
+from ..units import printable
+from .streams import standard_streams
 
 FORMAT_NAMES = ("table", "json", "csv", "markdown")  # kept equal to render.FORMATS by a test; render loads lazily
 
@@ -120,23 +122,13 @@ def _analyze(spec: str, width, resolution, depth, convention):
 
 
 def _emit(text: str, output: Path | None) -> None:
-    """Print, or write the whole text to a file at once (a failed run leaves no partial file)."""
+    """Print, or write the text to OUTPUT as the shell's `>` would, never leaving a partial file (outputs/files.py)."""
     if output is None:
         click.echo(text, nl=False)
-        return
-    import os
-    import tempfile
+    else:
+        from ..outputs.files import write_file
 
-    temporary = None
-    try:
-        handle, temporary = tempfile.mkstemp(prefix=f".{output.name}.", suffix=".tmp", dir=output.parent)
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(text)
-        os.replace(temporary, output)
-    except OSError as exc:
-        if temporary is not None:
-            Path(temporary).unlink(missing_ok=True)
-        raise UsageError(f"cannot write {output}: {exc.strerror}") from None
+        write_file(output, text)
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -401,10 +393,10 @@ def plot(specs, x, y, log_x, title, prefer, convention, out):
     if not points:
         raise UsageError(f"none of {', '.join(specs)} has a published {y} to plot")
     from ..outputs import plots
-    from ..outputs.sweepreport import write_files
+    from ..outputs.files import write_files
 
-    write_files(out.parent if str(out.parent) else Path("."), {},
-                {out.name: plots.accuracy_figure(points, x, y, log_x, title)})
+    figure = plots.accuracy_figure(points, x, y, log_x, title)
+    write_files(out.parent, {out.name: plots.saver(figure)})  # (creates a missing folder)
     click.echo(f"wrote {out} ({len(points)} points)")
 
 
@@ -557,7 +549,11 @@ def types():
 
 def main(argv: list[str] | None = None) -> int:
     try:
-        cli.main(args=argv, prog_name="costnet", standalone_mode=True)
+        with standard_streams():
+            cli.main(args=argv, prog_name="costnet", standalone_mode=True)
+    except StandardOutputError as exc:  # outside a command: --help, --version, the last flush
+        click.echo(f"costnet: error: {exc}", err=True)
+        return exc.exit_code
     except SystemExit as exc:
         return exc.code if isinstance(exc.code, int) else ExitCode.BAD_INPUT
     return ExitCode.OK

@@ -6,8 +6,9 @@ PNG or SVG with fixed metadata so that the same data gives the same file.
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
-from typing import Sequence
+from typing import Callable, Sequence
 
 from ..errors import UsageError
 from ..studies.points import Point
@@ -157,3 +158,8 @@ def save(fig, path: Path) -> None:
     metadata = {"Software": "costnet"} if suffix == ".png" else {"Date": None, "Creator": "costnet"}
     fig.savefig(path, metadata=metadata, bbox_inches="tight")
     plt.close(fig)
+
+
+def saver(fig) -> Callable[[Path], None]:
+    """FIG as a content for outputs.files: a function that saves it to the path it is given."""
+    return partial(save, fig)

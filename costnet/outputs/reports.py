@@ -339,7 +339,11 @@ def report_figures() -> dict[str, object]:
 
 
 def write_reports(directory: Path, with_plots: bool = True) -> list[Path]:
-    from .sweepreport import write_files
+    from .files import write_files
 
-    texts = {name: build() for name, build in REPORTS.items()}
-    return write_files(directory, texts, report_figures() if with_plots else {})
+    contents = {name: build() for name, build in REPORTS.items()}
+    if with_plots:
+        from . import plots
+
+        contents.update({name: plots.saver(figure) for name, figure in report_figures().items()})
+    return write_files(directory, contents)

@@ -6,9 +6,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Sequence
 
-from ..errors import UsageError
 from ..studies.points import Point
 from ..units import format_count
+from .files import Content, write_files
 from .jsonout import dumps
 
 POINT_FIELDS = ("width", "resolution", "macs", "params", "activations", "top1", "top5", "source")
@@ -81,48 +81,21 @@ def points_json(points: Sequence[Point], model: str, spec_file: str, convention:
     return dumps(data)
 
 
-def write_files(directory: Path, texts: dict[str, str], figures: dict[str, object]) -> list[Path]:
-    """Write every file under a temporary name first, then move them all into place."""
-    staged: list[tuple[Path, Path]] = []
-    try:
-        directory.mkdir(parents=True, exist_ok=True)
-        for name, text in texts.items():
-            temporary = directory / f".{name}.tmp"
-            staged.append((temporary, directory / name))
-            temporary.write_text(text, encoding="utf-8")
-        if figures:
-            from . import plots
-
-            for name, figure in figures.items():
-                temporary = directory / f".tmp.{name}"
-                staged.append((temporary, directory / name))
-                plots.save(figure, temporary)
-        for temporary, final in staged:
-            temporary.replace(final)
-    except BaseException as exc:
-        for temporary, _ in staged:
-            temporary.unlink(missing_ok=True)
-        if isinstance(exc, OSError):
-            raise UsageError(f"cannot write to {directory}: {exc.strerror or exc}") from None
-        raise
-    return [final for _, final in staged]
-
-
 def write_sweep(directory: Path, points: Sequence[Point], model: str, spec_file: str, convention: str,
                 with_plots: bool = True) -> list[Path]:
-    figures: dict[str, object] = {}
+    figures: dict[str, Content] = {}
     if with_plots:
         from . import plots
 
         for suffix in ("png", "svg"):
-            figures[f"sweep.{suffix}"] = plots.sweep_figure(points, f"{model}: width × resolution")
+            figures[f"sweep.{suffix}"] = plots.saver(plots.sweep_figure(points, f"{model}: width × resolution"))
             if any(p.top1 is not None for p in points):
-                figures[f"accuracy.{suffix}"] = plots.accuracy_figure(
-                    points, "macs", "top1", log_x=True, title=f"{model}: published top-1 against MACs")
+                figures[f"accuracy.{suffix}"] = plots.saver(plots.accuracy_figure(
+                    points, "macs", "top1", log_x=True, title=f"{model}: published top-1 against MACs"))
     shown = [name for name in figures if name.endswith(".png")]
     texts = {
         "report.md": sweep_markdown(points, model, spec_file, convention, shown),
         "points.csv": points_csv(points),
         "points.json": points_json(points, model, spec_file, convention),
     }
-    return write_files(directory, texts, figures)
+    return write_files(directory, {**texts, **figures})
