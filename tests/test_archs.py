@@ -32,7 +32,7 @@ def test_rows_sum_to_totals(spec):
         assert sum(l.params for l in result.layers) == t.params
         assert sum(s.macs for s in result.by_type()) == t.macs
         assert sum(s.params for s in result.by_type()) == t.params
-        assert t.params == t.weights + t.biases * (convention != "weights") + t.norm * (convention == "torch")
+        assert t.params == t.weights + t.biases * (convention != "weights") + t.norm_params * (convention == "torch")
 
 
 def test_params_do_not_depend_on_resolution(spec):

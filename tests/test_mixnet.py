@@ -24,7 +24,7 @@ def test_params_and_macs_equal_the_reference_pytorch_model(name):
     result = costnet.analyze(costnet.load(name), "torch")
     assert result.totals.params == params
     assert result.totals.macs == macs
-    assert result.totals.norm == norm
+    assert result.totals.norm_params == norm
     assert result.totals.biases == biases
     assert round(params / 1e6, 1) == PUBLISHED_PARAMS[name]
     paper = costnet.analyze(costnet.load(name), "paper").totals.params

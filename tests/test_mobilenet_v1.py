@@ -88,7 +88,7 @@ def test_slim_readme_params_are_checkpoint_variables():
     for width, published in [(1.0, 4.24), (0.75, 2.59), (0.5, 1.34), (0.25, 0.47)]:
         t = mobilenet(width=width).totals
         last_width = max(8, int(1024 * width))
-        checkpoint = t.weights + t.biases + (last_width + 1) + 3 * (t.norm // 2)
+        checkpoint = t.weights + t.biases + (last_width + 1) + 3 * (t.norm_params // 2)
         assert round(checkpoint / 1e6, 2) == published
 
 

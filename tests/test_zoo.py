@@ -48,7 +48,7 @@ REFERENCE = {  # spec, width: (P, BN γ+β, conv+linear MACs)
 def test_exact_against_reference_implementation(name, width):
     params, norm, macs = REFERENCE[(name, width)]
     result = costnet.analyze(costnet.scale(costnet.load(name), width=width), "torch")
-    assert (result.totals.params, result.totals.norm, result.totals.macs) == (params, norm, macs)
+    assert (result.totals.params, result.totals.norm_params, result.totals.macs) == (params, norm, macs)
     paper = costnet.analyze(costnet.scale(costnet.load(name), width=width), "paper")
     assert paper.totals.params == params - norm
 
@@ -75,7 +75,7 @@ def test_inception_module_by_hand():
     rows = layers_of(make_spec(body, resolution=28, channels=192))
     weights = 192 * 64 + (192 * 96 + 96 * 128 * 9) + (192 * 16 + 16 * 32 * 9) + 192 * 32
     assert sum(r.weights for r in rows) == weights == 155_136
-    assert sum(r.norm for r in rows) == 2 * (64 + 96 + 128 + 16 + 32 + 32)
+    assert sum(r.norm_params for r in rows) == 2 * (64 + 96 + 128 + 16 + 32 + 32)
     assert sum(r.macs for r in rows) == 28 * 28 * weights
     assert "s.a.branch2.conv2" in [r.name for r in rows]
     assert rows[-1].type == "concat" and rows[-1].output_shape.channels == 64 + 128 + 32 + 32

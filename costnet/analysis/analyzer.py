@@ -33,7 +33,7 @@ class LayerResult:
     macs: int
     weights: int
     biases: int
-    norm: int
+    norm_params: int  # batch-norm γ and β
     params: int  # under the analysis's convention
     activations: int  # output elements of a layer that computes (convolution, fully connected, SE)
     live: Mapping[str, int]  # memory model → elements alive while the row runs (analysis.memory)
@@ -52,7 +52,7 @@ class Totals:
     activations: int
     weights: int
     biases: int
-    norm: int
+    norm_params: int
 
 
 @dataclass(frozen=True)
@@ -175,7 +175,7 @@ def _layer(node: Node, convention: Convention, live: Mapping[str, int]) -> Layer
     detail = f"{len(node.inputs)} inputs" if kind.merge else kind.describe(node.fields, shape)
     return LayerResult(
         name=node.name, type=node.type, inputs=node.inputs, input_shapes=node.input_shapes, output_shape=out,
-        detail=detail, fields=node.fields, costs=costs, macs=macs, weights=weights, biases=biases, norm=norm,
+        detail=detail, fields=node.fields, costs=costs, macs=macs, weights=weights, biases=biases, norm_params=norm,
         params=convention.params(weights, biases, norm), activations=activations, live=live, origin=node.origin,
         scope=node.scope,
     )
@@ -185,7 +185,7 @@ def _sum(layers: tuple[LayerResult, ...]) -> Totals:
     return Totals(
         macs=sum(l.macs for l in layers), params=sum(l.params for l in layers),
         activations=sum(l.activations for l in layers), weights=sum(l.weights for l in layers),
-        biases=sum(l.biases for l in layers), norm=sum(l.norm for l in layers),
+        biases=sum(l.biases for l in layers), norm_params=sum(l.norm_params for l in layers),
     )
 
 

@@ -63,7 +63,7 @@ def exact_figures(reported: Reported, analysis: Analysis) -> dict[str, int]:
             macs += extra * features
     if reported.counts == "flops":
         macs *= 2
-    params = CONVENTIONS[reported.convention].params(weights, biases, t.norm)
+    params = CONVENTIONS[reported.convention].params(weights, biases, t.norm_params)
     return {"macs": macs, "params": params}
 
 

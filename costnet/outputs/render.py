@@ -120,7 +120,7 @@ def render_csv(a: Analysis) -> str:
     for l in a.layers:
         i, o = l.input_shape, l.output_shape
         writer.writerow([l.name, l.type, i.channels, i.height, i.width, o.channels, o.height, o.width, l.detail,
-                         l.macs, l.params, l.weights, l.biases, l.norm, l.activations, a.convention.name])
+                         l.macs, l.params, l.weights, l.biases, l.norm_params, l.activations, a.convention.name])
     return out.getvalue()
 
 
@@ -145,14 +145,14 @@ def to_json_data(a: Analysis) -> dict[str, Any]:
         "convention": {"name": a.convention.name, "description": a.convention.describe(),
                        "not_counted_as_macs": MACS_NOT_COUNTED},
         "totals": {"macs": t.macs, "params": t.params, "activations": t.activations, "weights": t.weights,
-                   "biases": t.biases, "norm_params": t.norm},
+                   "biases": t.biases, "norm_params": t.norm_params},
         "by_type": [{"type": s.kind, "macs": s.macs, "params": s.params,
                      "macs_share": round(_share(s.macs, t.macs), 4),
                      "params_share": round(_share(s.params, t.params), 4)} for s in a.by_type()],
         "layers": [{
             "name": l.name, "type": l.type, "input_shape": _shape(l.input_shape),
             "output_shape": _shape(l.output_shape), "detail": l.detail, "fields": _fields(l.fields),
-            "macs": l.macs, "params": l.params, "weights": l.weights, "biases": l.biases, "norm_params": l.norm,
+            "macs": l.macs, "params": l.params, "weights": l.weights, "biases": l.biases, "norm_params": l.norm_params,
             "activations": l.activations, "line": l.origin.line if l.origin else None,
         } for l in a.layers],
         "separable": [{
