@@ -8,7 +8,8 @@ from enum import IntEnum
 
 class ExitCode(IntEnum):
     OK = 0
-    OVER_BUDGET = 1
+    OVER_BUDGET = 1  # `costnet check`: a limit is exceeded
+    DIFFERENT = 1  # `costnet diff --exit-code`: A and B differ; `costnet verify`: the spec is not the model
     BAD_INPUT = 2
 
 

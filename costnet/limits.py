@@ -13,6 +13,7 @@ MAX_RESOLUTION = 8192  # input height = width, in pixels
 MAX_MULTIPLIER = 16  # width and depth multipliers
 MAX_LAYERS = 2_000_000  # rows of one network after scaling and unrolling its repeats
 MAX_SWEEP_POINTS = 1_000_000  # variants in one sweep
+MAX_SOURCE_BYTES = 16 * 2**20  # a spec, budget file or baseline read whole (16 MiB)
 
 BOUNDS = (  # (what, bound) for the documentation
     ("an integer field (channels, kernel, stride, groups, repeat, …)", f"{MAX_INTEGER:,}"),
@@ -21,6 +22,7 @@ BOUNDS = (  # (what, bound) for the documentation
     ("width and depth multipliers", f"above 0, at most {MAX_MULTIPLIER}"),
     ("layers of one network after scaling", f"{MAX_LAYERS:,}"),
     ("variants in one sweep", f"{MAX_SWEEP_POINTS:,}"),
+    ("a spec, budget file or baseline", f"{MAX_SOURCE_BYTES // 2**20} MiB"),
 )
 
 

@@ -40,6 +40,15 @@ def format_bytes(n: int | float) -> str:
     return f"{n:g}B" if isinstance(n, float) else f"{n}B"
 
 
+def format_memory(n: int) -> str:
+    """Bytes of memory in binary units, as SRAM and DRAM sizes are given: 1,404,928 → "1372.0 KiB" (KiB up to
+    10 MiB, so that microcontroller figures read as their datasheets print them), 32 MiB → "32.0 MiB"."""
+    for suffix, scale in (("GiB", 2**30), ("MiB", 2**20)):
+        if n >= 10 * scale or (suffix == "GiB" and n >= scale):
+            return f"{n / scale:.1f} {suffix}"
+    return f"{n / 2**10:.1f} KiB" if n >= 2**10 else f"{n} B"
+
+
 def width_text(width: float) -> str:
     """1.0, 0.75, 0.5: the papers' spelling of a width multiplier."""
     return f"{width:.1f}" if width == int(width) else f"{width:g}"

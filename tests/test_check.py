@@ -42,7 +42,7 @@ def test_cli_choices_come_from_the_registries():
     assert CHECK_FORMAT_NAMES == tuple(CHECK_FORMATS)
     check = cli.commands["check"]
     options = {opt for param in check.params for opt in param.opts}
-    assert {f"--max-{name}" for name in QUANTITIES} <= options
+    assert {f"--max-{name.replace('_', '-')}" for name in QUANTITIES} <= options
     dtype = next(p for p in check.params if p.name == "dtype")
     assert tuple(dtype.type.choices) == tuple(DTYPES)
 

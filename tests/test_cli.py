@@ -144,7 +144,7 @@ def test_an_unknown_top_level_option_is_one_line():
 
 def test_plots_without_matplotlib_are_a_clear_error(tmp_path, monkeypatch):
     monkeypatch.setitem(sys.modules, "matplotlib", None)  # what an install without the plot extra sees
-    result = CliRunner().invoke(cli, ["plot", "mobilenet_v1", "--out", str(tmp_path / "f.png")])
+    result = CliRunner().invoke(cli, ["plot", "mobilenet_v1", "--output", str(tmp_path / "f.png")])
     assert result.exit_code == 2
     assert "plots need matplotlib, an optional dependency: pip install 'costnet[plot]'" in result.output
     assert list(tmp_path.iterdir()) == []
@@ -153,6 +153,6 @@ def test_plots_without_matplotlib_are_a_clear_error(tmp_path, monkeypatch):
 def test_an_unwritable_report_folder_is_a_clear_error(tmp_path):
     blocker = tmp_path / "file"
     blocker.write_text("")
-    result = CliRunner().invoke(cli, ["report", "--out", str(blocker / "reports"), "--no-plots"])
+    result = CliRunner().invoke(cli, ["report", "--output", str(blocker / "reports"), "--no-plots"])
     assert result.exit_code == 2
     assert result.stderr == f"costnet: error: cannot write {blocker / 'reports'}: Not a directory\n"

@@ -214,7 +214,7 @@ def test_a_move_failing_midway_says_what_was_written(tmp_path, monkeypatch):
 
 
 def test_a_sweep_leaves_its_files_and_nothing_else(tmp_path):
-    result = costnet("sweep", "mixnet_m", "--width", "1,0.5", "--no-plots", "--out", str(tmp_path / "s"),
+    result = costnet("sweep", "mixnet_m", "--width", "1,0.5", "--no-plots", "--output", str(tmp_path / "s"),
                      stdout=subprocess.PIPE)
     assert result.returncode == 0
     assert sorted(os.listdir(tmp_path / "s")) == ["points.csv", "points.json", "report.md"]

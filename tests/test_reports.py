@@ -88,7 +88,7 @@ def test_table_formats(fmt, marker):
 def test_sweep_writes_report_csv_json_and_plots(tmp_path):
     out = tmp_path / "sweep"
     result = run("sweep", "mobilenet_v1", "--width", "1,0.75,0.5,0.25", "--resolution", "224,192,160,128",
-                 "--out", str(out))
+                 "--output", str(out))
     assert result.exit_code == 0
     assert sorted(p.name for p in out.iterdir()) == ["accuracy.png", "accuracy.svg", "points.csv", "points.json",
                                                      "report.md", "sweep.png", "sweep.svg"]
@@ -106,7 +106,7 @@ def test_sweep_writes_report_csv_json_and_plots(tmp_path):
 def test_sweep_ranges_and_failure_leaves_nothing(tmp_path):
     assert NumberList(float).convert("0.25:1.0:0.25", None, None) == (0.25, 0.5, 0.75, 1.0)
     assert NumberList(int).convert("96:224:32,256", None, None) == (96, 128, 160, 192, 224, 256)
-    result = CliRunner().invoke(cli, ["sweep", "shufflenet_v2", "--width", "0.5,0.75", "--out", str(tmp_path / "s")])
+    result = CliRunner().invoke(cli, ["sweep", "shufflenet_v2", "--width", "0.5,0.75", "--output", str(tmp_path / "s")])
     assert result.exit_code == 2 and "defined at widths 0.5, 1, 1.5, 2 only" in result.output
     assert not (tmp_path / "s").exists()
 
@@ -119,16 +119,31 @@ def test_large_sweep_csv(tmp_path):
 
 
 def test_compare_sorts_and_names_sources():
-    result = run("compare", "mixnet_m", "mobilenet_v1@0.5,160", "mixnet_s", "--source", "MixConv", "-f", "json")
+    result = run("compare", "mixnet_m", "mobilenet_v1@0.5,160", "mixnet_s", "--source", "MixConv", "-f", "json",
+                 "--sort", "macs")
     points = json.loads(result.output)["points"]
     assert [p["macs"] for p in points] == [76_524_800, 239_173_360, 339_172_672]
     assert points[1]["top1"] == 75.8 and "MixConv" in points[1]["source"]
 
 
+def test_machine_rows_of_compare_say_which_network_they_are():
+    """Issue 12: every row self-describing, in the order given."""
+    result = run("compare", "mixnet_m", "mobilenet_v1@0.5,160", "-f", "csv")
+    rows = list(csv.DictReader(io.StringIO(result.output)))
+    assert [(r["model"], r["family"], r["spec"], r["width"], r["resolution"]) for r in rows] == [
+        ("MixNet-M", "MixNet", "mixnet_m.yaml (bundled)", "1.0", "224"),
+        ("MobileNet", "MobileNetV1", "mobilenet_v1.yaml (bundled)", "0.5", "160")]
+    assert rows[1]["macs"] == "76524800" and rows[0]["convention"] == "paper"
+    data = json.loads(run("compare", "mixnet_m", "-f", "json").output)
+    assert data["schema_version"] == 1 and data["points"][0]["model"] == "MixNet-M"
+    lines = run("compare", "mixnet_m", "mixnet_s", "-f", "jsonl").output.splitlines()
+    assert [json.loads(line)["model"] for line in lines] == ["MixNet-M", "MixNet-S"]
+
+
 def test_plot_writes_a_png(tmp_path):
     out = tmp_path / "fig4.png"
-    result = run("plot", "mobilenet_v1", "--x", "macs", "--log-x", "--out", str(out))
+    result = run("plot", "mobilenet_v1", "--x", "macs", "--log-x", "--output", str(out))
     assert result.exit_code == 0 and "16 points" in result.output
     assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    bad = CliRunner().invoke(cli, ["plot", "resnet50@1.0,160", "--out", str(tmp_path / "x.png")])
+    bad = CliRunner().invoke(cli, ["plot", "resnet50@1.0,160", "--output", str(tmp_path / "x.png")])
     assert bad.exit_code == 2 and "has a published top1" in bad.output

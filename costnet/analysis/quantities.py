@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Callable
 from ..units import format_bytes, format_count, parse_bytes, parse_count
 
 if TYPE_CHECKING:
-    from .analyzer import Totals
+    from .analyzer import Analysis
 
 
 
@@ -31,7 +31,7 @@ class Quantity:
     doc: str
     example: str
     unit: Unit
-    measure: Callable[["Totals", int], int]  # (totals, bytes per parameter) → value
+    measure: Callable[["Analysis", str], int]  # (analysis, memory model) → value
 
     def parse(self, text: str) -> int:
         return self.unit.parse(text)
@@ -41,10 +41,12 @@ class Quantity:
 
 
 QUANTITIES: dict[str, Quantity] = {q.name: q for q in (
-    Quantity("macs", "MACs", "multiply-accumulates", "400M", COUNT, lambda t, b: t.macs),
-    Quantity("params", "params", "parameters under the convention", "5M", COUNT, lambda t, b: t.params),
+    Quantity("macs", "MACs", "multiply-accumulates", "400M", COUNT, lambda a, m: a.totals.macs),
+    Quantity("params", "params", "parameters under the convention", "5M", COUNT, lambda a, m: a.totals.params),
     Quantity("activations", "activations", "output elements of the computing layers", "2M", COUNT,
-             lambda t, b: t.activations),
+             lambda a, m: a.totals.activations),
     Quantity("weights", "weight bytes", "parameters × bytes of --dtype", "8MB or 8MiB", BYTES,
-             lambda t, b: t.params * b),
+             lambda a, m: a.weight_bytes),
+    Quantity("peak_memory", "peak memory", "activation memory at its peak, in bytes of --dtype under "
+             "--memory-model", "256KiB", BYTES, lambda a, m: a.peaks[m].bytes),
 )}

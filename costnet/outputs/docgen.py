@@ -33,6 +33,21 @@ def _table(fields: dict[str, Field]) -> str:
     return "\n".join(lines)
 
 
+def _field_data(field: Field) -> dict:
+    default = None if field.required else (list(field.default) if isinstance(field.default, tuple) else field.default)
+    return {"name": field.name, "type": field.type_name, "required": field.required, "default": default,
+            "doc": field.doc, "scaled_by_width": field.channels}
+
+
+def types_data() -> dict:
+    """The same reference as data, for `costnet types -f json`."""
+    kinds = lambda registry: [{"name": t.name, "doc": t.doc, "fields": [_field_data(f) for f in t.fields.values()]}
+                              for t in registry.values()]
+    return {"schema_version": 1, "entry_fields": [_field_data(f) for f in ENTRY_FIELDS.values()],
+            "layer_types": kinds(SPEC_LAYER_TYPES), "block_types": kinds(BLOCK_TYPES),
+            "parallel_fields": [_field_data(f) for f in PARALLEL_FIELDS.values()]}
+
+
 def types_reference() -> str:
     parts = ["## Fields of every entry", "", _table(ENTRY_FIELDS), "", "## Layer types", ""]
     for kind in SPEC_LAYER_TYPES.values():

@@ -19,14 +19,14 @@ from ..errors import CostnetError, Origin, SpecError, UsageError
 from ..frontends.spec.loader import bundled_dir, bundled_spec, load, resolve
 from ..frontends.spec.scaling import scale
 from ..schema import Field, choice, mapping, positive_int, positive_number, read_fields, scalar, sequence, text
-from ..analysis.memory import DTYPES
+from ..analysis.memory import DEFAULT_MEMORY_MODEL, DTYPES, MEMORY_MODELS
 from ..analysis.quantities import QUANTITIES
 from ..units import LARGEST_LIMIT, width_text
 from ..frontends.spec.spec import CONVENTION_NAMES
 from ..yamlsource import YNode, parse_yaml
 
 BUDGET_VERSION = 1
-BASELINE_SCHEMA = 1  # the `schema_version` of `costnet analyze --format json` that baselines must have
+BASELINE_SCHEMAS = (1, 2)  # the `schema_version`s of `costnet analyze --format json` a baseline may have
 GROWTH_QUANTITIES = ("macs", "params", "activations")
 
 
@@ -111,6 +111,7 @@ class Entry:
     baseline: Baseline | None
     origin: Origin | None
     base_dir: Path | None = None  # a budget file's folder, for relative spec paths
+    memory_model: str = DEFAULT_MEMORY_MODEL
 
 
 def parse_limit(quantity: str, value: str | int) -> Limit:
@@ -147,7 +148,7 @@ def evaluate(entry: Entry) -> EntryResult:
         path = spec_path(entry)
         spec = load(path)
         result = analyze(scale(spec, width=entry.width, resolution=entry.resolution, depth=entry.depth),
-                         entry.convention)
+                         entry.convention, entry.dtype)
     except CostnetError as exc:
         # A spec error is annotated where it is; anything else at the budget entry.
         origin = exc.origin if isinstance(exc, SpecError) and exc.origin else entry.origin
@@ -160,7 +161,7 @@ def evaluate(entry: Entry) -> EntryResult:
     # installed package, which no CI annotation can point at).
     in_tree = path.parent != bundled_dir()
     origin = entry.origin or (Origin(str(path), 1, 1) if in_tree else None)
-    results = [_measure(limit, result, DTYPES[entry.dtype], origin) for limit in entry.limits]
+    results = [_measure(limit, result, entry.memory_model, origin) for limit in entry.limits]
     growth: tuple[Growth, ...] = ()
     if entry.baseline is not None:
         try:
@@ -199,9 +200,9 @@ def variant_label(result: Analysis) -> str:
     return label if scaling.depth == 1 else f"{label} depth {scaling.depth:g}"
 
 
-def _measure(limit: Limit, result: Analysis, bytes_per_param: int, entry_origin: Origin | None) -> LimitResult:
+def _measure(limit: Limit, result: Analysis, memory_model: str, entry_origin: Origin | None) -> LimitResult:
     q = QUANTITIES[limit.quantity]
-    value = q.measure(result.totals, bytes_per_param)
+    value = q.measure(result, memory_model)
     return LimitResult(limit.quantity, q.label, value, limit.maximum, limit.text, q.format(value),
                        limit.origin or entry_origin)
 
@@ -223,10 +224,11 @@ def load_baseline(path: str) -> dict[str, Any]:
         raise UsageError(f"baseline {path}: not the output of `costnet analyze --format json` "
                          "(no totals and layers)")
     version = data.get("schema_version")
-    if type(version) is not int or version != BASELINE_SCHEMA:
+    if type(version) is not int or version not in BASELINE_SCHEMAS:
         written = "an older costnet (no schema_version)" if version is None else f"schema_version {version!r}"
+        readable = " or ".join(map(str, BASELINE_SCHEMAS))
         raise UsageError(f"baseline {path} was written by {written}; this costnet reads schema_version "
-                         f"{BASELINE_SCHEMA}: regenerate it with `costnet analyze SPEC --format json > {path}`")
+                         f"{readable}: regenerate it with `costnet analyze SPEC --format json > {path}`")
     totals, layers = data["totals"], data["layers"]
     missing = [q for q in GROWTH_QUANTITIES if not isinstance(totals, dict) or not _is_count(totals.get(q))]
     if missing:
@@ -316,7 +318,10 @@ ENTRY_FIELDS: dict[str, Field] = {
     "resolution": Field("resolution", positive_int, "input resolution (default: the spec's)", None),
     "depth": Field("depth", positive_number, "depth multiplier (default: the spec's)", None),
     "convention": Field("convention", choice(*CONVENTION_NAMES), "counting convention (default: the file's)", None),
-    "dtype": Field("dtype", choice(*DTYPES), "bytes per parameter for max_weights (default: the file's)", None),
+    "dtype": Field("dtype", choice(*DTYPES), "bytes per element, of weights and activations (default: the "
+                   "file's)", None),
+    "memory_model": Field("memory_model", choice(*MEMORY_MODELS), "how max_peak_memory counts (default: the "
+                          "file's)", None),
     **{f"max_{name}": Field(f"max_{name}", _limit_reader(name), f"limit on {q.doc}, e.g. {q.example}", None,
                             type_label=q.unit.name)
        for name, q in QUANTITIES.items()},
@@ -328,7 +333,9 @@ ENTRY_FIELDS: dict[str, Field] = {
 FILE_FIELDS: dict[str, Field] = {
     "version": Field("version", positive_int, f"budget file format version; must be {BUDGET_VERSION}"),
     "convention": Field("convention", choice(*CONVENTION_NAMES), "default counting convention", "paper"),
-    "dtype": Field("dtype", choice(*DTYPES), "default bytes per parameter for max_weights", "fp32"),
+    "dtype": Field("dtype", choice(*DTYPES), "default bytes per element of weights and activations", "fp32"),
+    "memory_model": Field("memory_model", choice(*MEMORY_MODELS), "default memory model for max_peak_memory",
+                          DEFAULT_MEMORY_MODEL),
     "budgets": Field("budgets", sequence, "the entries to check"),
 }
 
@@ -362,7 +369,7 @@ def parse_budget_file(path: str) -> tuple[Entry, ...]:
             spec=values["spec"], label=values["name"], width=values["width"], resolution=values["resolution"],
             depth=values["depth"], convention=values["convention"] or top["convention"],
             dtype=values["dtype"] or top["dtype"], limits=limits, baseline=baseline, origin=origin,
-            base_dir=file.parent,
+            base_dir=file.parent, memory_model=values["memory_model"] or top["memory_model"],
         ))
     if not entries:
         raise SpecError("the budget file has no entries", top["budgets"].origin.at("budgets"))

@@ -32,8 +32,8 @@ class Point:
     depth: float = 1.0
     dtype: str = DEFAULT_DTYPE
     weight_bytes: int = 0
-    peak_plain: int = 0  # bytes of activations alive at once, under each memory model
-    peak_in_place: int = 0
+    peak_bytes_plain: int = 0  # activation memory at its peak, under each memory model
+    peak_bytes_in_place: int = 0
 
     @property
     def variant(self) -> str:

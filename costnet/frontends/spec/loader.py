@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ...errors import Origin, SpecError, UsageError
+from ...limits import MAX_SOURCE_BYTES
 from .spec import Spec, parse_spec
 
 
@@ -20,13 +21,17 @@ def bundled_names() -> list[str]:
     return sorted(p.stem for p in bundled_dir().glob("*.yaml"))
 
 
+STDIN = "-"
+
+
 def resolve(spec: str | Path) -> Path:
-    """A path that exists is taken as is; otherwise a bundled spec by name, with or without `.yaml`."""
+    """A path that exists is taken as is (a file, or a pipe such as /dev/fd/63 from `<(…)`), so a local
+    file wins over a bundled spec of the same name; otherwise a bundled spec by name, with or without `.yaml`."""
     path = Path(spec)
-    if path.is_file():
-        return path
-    if path.exists():
+    if path.is_dir():
         raise UsageError(f"{spec}: is a directory, not a spec file")
+    if path.exists():
+        return path
     if path.parent != Path("."):
         raise UsageError(f"{spec}: no such file")
     return bundled_spec(str(spec), "no such file")
@@ -47,8 +52,29 @@ def bundled_spec(name: str, not_a_file: str) -> Path:
 
 
 def load(spec: str | Path) -> Spec:
-    """Load and validate a spec from a path or a bundled name. Raises SpecError/UsageError on bad input."""
+    """Load and validate a spec from a path, a bundled name, or `-` (standard input). Raises SpecError or
+    UsageError on bad input."""
+    if str(spec) == STDIN:
+        return _load_stdin()
     return _load_path(resolve(spec), str(spec), variant_allowed=True)
+
+
+def _load_stdin() -> Spec:
+    """A spec piped in; a variant's base is then a bundled spec, or a file in the working directory."""
+    import sys
+
+    data = sys.stdin.buffer.read(MAX_SOURCE_BYTES + 1)
+    if len(data) > MAX_SOURCE_BYTES:
+        raise UsageError(f"standard input: more than {MAX_SOURCE_BYTES:,} bytes; a spec is far smaller")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise UsageError("standard input: not a text file (UTF-8 expected)") from None
+
+    def load_base(name: str, where: Origin) -> Spec:
+        return _load_path(_base_path(Path("<stdin>"), name, where), name, variant_allowed=False)
+
+    return parse_spec(text, "<stdin>", load_base)
 
 
 def _load_path(path: Path, given: str, variant_allowed: bool) -> Spec:
