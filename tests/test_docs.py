@@ -48,3 +48,23 @@ def test_ci_doc_example_output_is_real():
     block = re.search(r"```\n(entry +limit .*?)```", text, re.S).group(1)
     output = CliRunner().invoke(cli, ["check", "mixnet_m", "--max-macs", "400M", "--max-params", "5.5M"]).output
     assert block == output
+
+
+def test_the_parallel_example_names_its_layers_as_the_docs_say():
+    text = (ROOT / "docs" / "spec.md").read_text(encoding="utf-8")
+    example = re.search(r"### `parallel`: a residual and a concatenating shortcut\n\n```yaml\n(.*?)```", text, re.S)
+    spec = "version: 1\nname: p\ninput: {channels: 64, resolution: 8}\n" + example.group(1)
+    result = costnet.analyze(costnet.parse_spec(spec, "p.yaml"))
+    names = [layer.name for layer in result.layers]
+    assert names == ["stage1.res.branch1.0", "stage1.res.branch1.1", "stage1.res.add", "stage1.dense.branch2.0",
+                     "stage1.dense.branch2.1", "stage1.dense.concat"]
+    assert all(f"`{name}`" in text for name in names)
+    assert result.layers[-1].output_shape.channels == 96 == 64 + 32
+
+
+def test_the_readme_python_example_runs():
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    code = re.search(r"<!-- tests/test_docs.py runs this block -->\n```python\n(.*?)```", text, re.S).group(1)
+    namespace: dict = {}
+    exec(compile(code, "README.md", "exec"), namespace)  # its asserts are the figures it quotes
+    assert repr(namespace["result"]).startswith("<Analysis MobileNet: 30 layers, 76,524,800 MACs")

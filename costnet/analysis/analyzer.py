@@ -14,7 +14,7 @@ from ..graph.formulas import Shape, separable_ratio_formula, standard_conv_weigh
 from ..graph.layers import LAYER_TYPES, Cost
 from ..graph.network import Graph, Node, Reported, Scaling
 from .conventions import CONVENTIONS, DEFAULT_CONVENTION, Convention
-from .memory import DEFAULT_DTYPE, DTYPES, MEMORY_MODELS, profile
+from .memory import DEFAULT_DTYPE, DEFAULT_MEMORY_MODEL, DTYPES, MEMORY_MODELS, profile
 
 # Layers that may sit between the depthwise and the pointwise half of a separable pair.
 _BETWEEN_PAIR = frozenset({"se", "act", "bn", "dropout"})
@@ -99,7 +99,7 @@ class TypeShare:
     params: int
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class Analysis:
     model: str
     family: str
@@ -135,6 +135,32 @@ class Analysis:
                     cost.weights, cost.biases, cost.norm)
         shares = [TypeShare(kind, macs[kind], params[kind]) for kind in macs if macs[kind] or params[kind]]
         return tuple(sorted(shares, key=lambda s: (-s.macs, -s.params)))
+
+    # ---- for scripts and notebooks: the same contract as `costnet analyze -f json` ----
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON contract (docs/output.md) as a dict: what `costnet analyze -f json` writes."""
+        from ..outputs.render import to_json_data  # the renderer owns the contract
+
+        return to_json_data(self)
+
+    def to_json(self) -> str:
+        """The text `costnet analyze -f json` writes."""
+        from ..outputs.render import render_json
+
+        return "".join(render_json(self))
+
+    def __repr__(self) -> str:
+        t = self.totals
+        return (f"<Analysis {self.model}: {len(self.layers)} layers, {t.macs:,} MACs, {t.params:,} params "
+                f"({self.convention.name}), peak {self.peaks[DEFAULT_MEMORY_MODEL].bytes:,} bytes "
+                f"({self.dtype}, {DEFAULT_MEMORY_MODEL})>")
+
+    def _repr_html_(self) -> str:
+        """A notebook cell shows the per-layer table."""
+        from ..outputs.render import render_html
+
+        return render_html(self)
 
 
 def analyze(graph: Graph, convention: str = DEFAULT_CONVENTION, dtype: str = DEFAULT_DTYPE) -> Analysis:

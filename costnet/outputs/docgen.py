@@ -81,9 +81,20 @@ def spec_keys_reference() -> str:
     return "\n".join(parts)
 
 
+BOUNDS_BEGIN = "<!-- BEGIN GENERATED: bounds -->"
+BOUNDS_END = "<!-- END GENERATED: bounds -->"
+
+
+def bounds_reference() -> str:
+    from ..limits import BOUNDS
+
+    return "\n".join(["| what | at most |", "|---|---|", *(f"| {what} | {bound} |" for what, bound in BOUNDS)])
+
+
 def update_markdown(text: str) -> str:
     """`text` with the generated parts (between BEGIN/END markers) replaced by the current references."""
     text = _replace_between(text, SPEC_KEYS_BEGIN, SPEC_KEYS_END, "\n" + spec_keys_reference())
+    text = _replace_between(text, BOUNDS_BEGIN, BOUNDS_END, bounds_reference())
     return _replace_between(text, BEGIN, END, "\n" + types_reference())
 
 

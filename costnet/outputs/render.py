@@ -192,6 +192,34 @@ def render_markdown(a: Analysis, view: View = View()) -> str:
     return f"## {printable(a.model)}\n\n{_variant(a)} · spec `{printable(a.file)}`\n\n{table}\n\n{notes}\n"
 
 
+HTML_ROWS = 60  # a notebook shows the first and last of a longer network, and says how many it left out
+
+
+def render_html(a: Analysis, view: View = View()) -> str:
+    """The table for a notebook cell: a caption with the totals, the layers (the first and last of a long
+    network), and the conventions."""
+    from html import escape
+
+    headers, rows, align = _table(a, view)
+    body, total = rows[:-1], rows[-1]
+    if len(body) > HTML_ROWS:
+        half = HTML_ROWS // 2
+        gap = [f"… {len(body) - 2 * half} more layers (to_dict() has them all) …"] + [""] * (len(headers) - 1)
+        body = body[:half] + [gap] + body[-half:]
+
+    def row(cells: list[str], tag: str = "td") -> str:
+        return "<tr>" + "".join(f'<{tag} style="text-align:{"left" if a_ == "l" else "right"}">{escape(c)}</{tag}>'
+                                for c, a_ in zip(cells, align)) + "</tr>"
+
+    t = a.totals
+    caption = (f"{escape(a.model)} · {escape(_variant(a))} · {t.macs:,} MACs · {t.params:,} params "
+               f"({escape(a.convention.name)}) · peak {a.peaks[view.memory_model].bytes:,} bytes "
+               f"({escape(a.dtype)}, {escape(view.memory_model)})")
+    notes = "".join(f"<li>{escape(line)}</li>" for line in _summary_lines(a, view)[1:])
+    return (f"<table><caption>{caption}</caption><thead>{row(headers, 'th')}</thead><tbody>"
+            + "".join(row(r) for r in body) + f"</tbody><tfoot>{row(total)}</tfoot></table><ul>{notes}</ul>")
+
+
 CSV_COLUMNS = ["name", "type", "inputs", "in_channels", "in_height", "in_width", "out_channels", "out_height",
                "out_width", "detail", "macs", "params", "weights", "biases", "norm_params", "activations",
                "live_bytes_plain", "live_bytes_in_place", "convention", "dtype"]

@@ -1,0 +1,155 @@
+"""One output grammar on every command (docs/output.md): -o/--output, -f/--format inferred from the output's
+extension, `-` for standard input, local files before bundled names; and the practitioner's options."""
+
+import csv
+import io
+import json
+import os
+import threading
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from costnet.cli import cli
+from costnet.cli.options import NumberList
+
+MIXNET_M_MACS = 339_172_672  # timm's mixnet_m, conv + linear by forward hooks (tests/test_reference.py)
+
+
+def run(*args, input=None):
+    return CliRunner().invoke(cli, list(args), input=input)
+
+
+@pytest.mark.parametrize("name,check", [
+    ("costs.json", lambda text: json.loads(text)["totals"]["macs"] == MIXNET_M_MACS),
+    ("costs.csv", lambda text: next(csv.DictReader(io.StringIO(text)))["name"] == "stem.0"),
+    ("costs.md", lambda text: text.startswith("## MixNet-M")),
+    ("costs.txt", lambda text: text.startswith("MixNet-M · input 3×224×224")),
+    ("costs", lambda text: text.startswith("MixNet-M · input 3×224×224")),
+])
+def test_the_format_follows_the_output_extension(tmp_path, name, check):
+    result = run("analyze", "mixnet_m", "-o", str(tmp_path / name))
+    assert result.exit_code == 0 and result.output == ""
+    assert check((tmp_path / name).read_text(encoding="utf-8"))
+
+
+def test_a_format_that_contradicts_the_extension_is_an_error(tmp_path):
+    result = run("analyze", "mixnet_m", "-f", "csv", "-o", str(tmp_path / "costs.json"))
+    assert result.exit_code == 2 and "--format csv, but" in result.output and "means json" in result.output
+    assert not (tmp_path / "costs.json").exists()
+
+
+def test_dash_is_standard_output_and_standard_input():
+    text = (Path(__file__).parent.parent / "archs" / "mixnet_m.yaml").read_text()
+    result = run("analyze", "-", "-f", "json", "-o", "-", input=text)
+    assert result.exit_code == 0
+    data = json.loads(result.output)
+    assert data["spec"] == "<stdin>" and data["totals"]["macs"] == MIXNET_M_MACS
+
+
+def test_a_local_file_wins_over_the_bundled_spec_of_that_name(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    Path("mixnet_m.yaml").write_text("version: 1\nname: Mine\ninput: {resolution: 8}\n"
+                                     "body: [{name: s, blocks: [{type: conv, out: 4, kernel: 1}]}]\n")
+    result = run("analyze", "mixnet_m.yaml")
+    assert result.exit_code == 0 and result.output.startswith("Mine ·") and "spec: mixnet_m.yaml\n" in result.output
+    assert run("analyze", "mixnet_m").output.startswith("MixNet-M")  # no .yaml, no file: the bundled one
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
+def test_a_pipe_is_read_like_a_file(tmp_path):
+    """`costnet analyze <(generate_spec)` gives a path like /dev/fd/63: a FIFO, not a regular file."""
+    fifo = tmp_path / "spec.fifo"
+    os.mkfifo(fifo)
+    text = (Path(__file__).parent.parent / "archs" / "mobilenet_v1.yaml").read_text()
+    writer = threading.Thread(target=lambda: fifo.write_text(text))
+    writer.start()
+    result = run("analyze", str(fifo), "-f", "json")
+    writer.join()
+    assert result.exit_code == 0 and json.loads(result.output)["totals"]["macs"] == 568_740_352
+
+
+def test_diff_formats_and_exit_code():
+    same = run("diff", "mixnet_m", "mixnet_m", "--exit-code")
+    assert same.exit_code == 0 and "no layer differs" in same.output and "A and B are the same" in same.output
+    different = run("diff", "mixnet_s", "mixnet_m", "--exit-code", "-f", "json")
+    assert different.exit_code == 1
+    data = json.loads(different.output)
+    assert data["differs"] and data["totals"]["macs"] == [239_173_360, MIXNET_M_MACS]
+    assert run("diff", "mixnet_s", "mixnet_m").exit_code == 0  # without --exit-code, as git diff
+    assert run("diff", "mixnet_s", "mixnet_m", "-f", "markdown").output.startswith("- A: MixNet-S")
+
+
+def test_list_and_types_as_json():
+    specs = {s["name"]: s for s in json.loads(run("list", "-f", "json").output)["specs"]}
+    assert specs["mixnet_m"]["macs"] == MIXNET_M_MACS and specs["mixnet_l"]["variant_of"] == "mixnet_m.yaml (bundled)"
+    assert specs["efficientnet_b3"]["depth"] == 1.4
+    reference = json.loads(run("types", "-f", "json").output)
+    conv = next(t for t in reference["layer_types"] if t["name"] == "conv")
+    assert {f["name"] for f in conv["fields"]} >= {"out", "kernel", "stride", "groups"}
+
+
+def test_group_by_and_top():
+    stages = run("analyze", "mixnet_m", "--group-by", "stage").output
+    assert "\nstage3  " in stages and "\ntotal " in stages
+    lines = run("analyze", "resnet50", "--top", "3").output.splitlines()
+    assert any(line.startswith("top 3 of ") for line in lines)
+    assert run("analyze", "mixnet_m", "--top", "3", "-f", "json").exit_code == 2
+
+
+@pytest.mark.parametrize("text,values", [
+    ("96:224:50", (96, 146, 196)),  # never passes the stop (246 would)
+    ("96:224:32,256", (96, 128, 160, 192, 224, 256)),
+])
+def test_resolution_ranges(text, values):
+    assert NumberList(int).convert(text, None, None) == values
+
+
+@pytest.mark.parametrize("text,values", [
+    ("0.5:1.0:0.3", (0.5, 0.8)),  # not 1.1
+    ("0.25:1.0:0.3", (0.25, 0.55, 0.85)),
+    ("0.25:1.0:0.05", tuple(round(0.25 + 0.05 * i, 2) for i in range(16))),  # 1.0 reached despite binary 0.05
+    ("1,0.75,0.5", (1.0, 0.75, 0.5)),
+])
+def test_width_ranges(text, values):
+    assert NumberList(float).convert(text, None, None) == values
+
+
+@pytest.mark.parametrize("args,message", [
+    (["--resolution", "100.7"], "resolutions are whole pixels"),
+    (["--resolution", "96:224:0.5"], "resolutions are whole pixels"),
+    (["--width", "0.01:16:0.0000001"], "has 159,900,001 values; a sweep takes at most 1,000,000"),
+    (["--width", "1:0.5:0.1"], "the stop is below the start"),
+    (["--width", "nan"], "every value must be a finite number above 0"),
+])
+def test_bad_grids_are_refused_before_anything_is_built(args, message):
+    result = run("sweep", "mobilenet_v1", *args)
+    assert result.exit_code == 2 and message in result.output
+
+
+def test_sweep_rows_stream_and_name_their_network(tmp_path):
+    result = run("sweep", "mobilenet_v1", "--width", "1,0.5", "--resolution", "224,160", "-o", str(tmp_path / "g.csv"))
+    assert result.exit_code == 0
+    rows = list(csv.DictReader(io.StringIO((tmp_path / "g.csv").read_text())))
+    assert [(r["model"], r["width"], r["resolution"]) for r in rows] == [
+        ("MobileNet", "1.0", "224"), ("MobileNet", "1.0", "160"), ("MobileNet", "0.5", "224"),
+        ("MobileNet", "0.5", "160")]
+    assert rows[3]["macs"] == "76524800"  # 0.5 MobileNet-160, TF-slim README: 77M
+    lines = run("sweep", "mobilenet_v1", "--width", "1,0.5", "-f", "jsonl").output.splitlines()
+    assert [json.loads(line)["width"] for line in lines] == [1.0, 0.5]
+    assert all(json.loads(line)["schema_version"] == 1 for line in lines)
+
+
+def test_the_report_echoes_the_grid(tmp_path):
+    result = run("sweep", "mobilenet_v1", "--width", "0.25:1.0:0.25", "--resolution", "128,224", "--no-plots",
+                 "-o", str(tmp_path / "s"))
+    assert result.exit_code == 0
+    report = (tmp_path / "s" / "report.md").read_text()
+    assert "widths 0.25:1.0:0.25 (4 values: 0.25, 0.5, 0.75, 1)" in report
+    assert "## Peak activation memory" in report
+
+
+def test_no_progress_bar_outside_a_terminal():
+    result = run("sweep", "mobilenet_v1", "--width", "0.25:1.0:0.05", "--resolution", "96:224:8")
+    assert result.exit_code == 0 and "sweeping" not in result.stderr
