@@ -6,8 +6,9 @@ conventions only decide which integers add up to "params", the dtype only how ma
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any, Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any, Iterator, Mapping
 
 from ..errors import Origin, UsageError
 from ..graph.formulas import Shape, separable_ratio_formula, standard_conv_weights
@@ -36,13 +37,18 @@ class LayerResult:
     norm_params: int  # batch-norm γ and β
     params: int  # under the analysis's convention
     activations: int  # output elements of a layer that computes (convolution, fully connected, SE)
-    live: Mapping[str, int]  # memory model → elements alive while the row runs (analysis.memory)
+    live_elements: tuple[int, ...]  # elements alive while the row runs, per memory model (MEMORY_MODELS' order)
     origin: Origin | None = None  # the spec entry it comes from (a block's layers share the block's)
     scope: tuple[str, ...] = ()  # (stage, block) it belongs to
 
     @property
     def input_shape(self) -> Shape:
         return self.input_shapes[0]
+
+    @property
+    def live(self) -> dict[str, int]:
+        """Memory model → elements alive while the row runs (analysis.memory)."""
+        return dict(zip(MEMORY_MODELS, self.live_elements))
 
 
 @dataclass(frozen=True)
@@ -101,19 +107,32 @@ class TypeShare:
 
 @dataclass(frozen=True, repr=False)
 class Analysis:
+    """The costs of a graph. Its rows (`layers`) are derived from the graph when first asked for;
+    `iter_layers()` gives them one at a time without keeping them (a network of a million layers)."""
+
     model: str
     family: str
     file: str
     input: Shape
     scaling: Scaling | None  # None for a graph that was not built from a scaled spec
     convention: Convention
-    layers: tuple[LayerResult, ...]
     totals: Totals
     separable: tuple[SeparablePair, ...]
     standard: NetworkCost  # the same network with every separable pair replaced by a full convolution
     reported: tuple[Reported, ...]  # published figures for this very variant
     dtype: str  # of activations and weights (analysis.memory.DTYPES)
     peaks: Mapping[str, Peak]  # memory model → peak activation memory
+    type_shares: tuple[TypeShare, ...]  # see by_type()
+    graph: Graph = field(repr=False, compare=False)
+    live: tuple[tuple[int, ...], ...] = field(repr=False, compare=False)  # per memory model, per row
+
+    @cached_property
+    def layers(self) -> tuple[LayerResult, ...]:
+        return tuple(self.iter_layers())
+
+    def iter_layers(self) -> Iterator[LayerResult]:
+        for i, node in enumerate(self.graph.nodes):
+            yield _layer(node, self.convention, tuple(column[i] for column in self.live))
 
     @property
     def bytes_per_element(self) -> int:
@@ -126,15 +145,7 @@ class Analysis:
 
     def by_type(self) -> tuple[TypeShare, ...]:
         """MACs and parameters per resource category ("conv 1×1", "depthwise 5×5", ...), largest first."""
-        macs: dict[str, int] = {}
-        params: dict[str, int] = {}
-        for layer in self.layers:
-            for cost in layer.costs:
-                macs[cost.kind] = macs.get(cost.kind, 0) + cost.macs
-                params[cost.kind] = params.get(cost.kind, 0) + self.convention.params(
-                    cost.weights, cost.biases, cost.norm)
-        shares = [TypeShare(kind, macs[kind], params[kind]) for kind in macs if macs[kind] or params[kind]]
-        return tuple(sorted(shares, key=lambda s: (-s.macs, -s.params)))
+        return self.type_shares
 
     # ---- for scripts and notebooks: the same contract as `costnet analyze -f json` ----
 
@@ -152,7 +163,7 @@ class Analysis:
 
     def __repr__(self) -> str:
         t = self.totals
-        return (f"<Analysis {self.model}: {len(self.layers)} layers, {t.macs:,} MACs, {t.params:,} params "
+        return (f"<Analysis {self.model}: {len(self.graph.nodes)} layers, {t.macs:,} MACs, {t.params:,} params "
                 f"({self.convention.name}), peak {self.peaks[DEFAULT_MEMORY_MODEL].bytes:,} bytes "
                 f"({self.dtype}, {DEFAULT_MEMORY_MODEL})>")
 
@@ -170,10 +181,9 @@ def analyze(graph: Graph, convention: str = DEFAULT_CONVENTION, dtype: str = DEF
         raise UsageError(f"unknown dtype {dtype!r}; valid: {', '.join(DTYPES)}")
     rule = CONVENTIONS[convention]
     memory = profile(graph)
-    layers = tuple(_layer(node, rule, {model: live[i] for model, live in memory.live.items()})
-                   for i, node in enumerate(graph.nodes))
-    totals = _sum(layers)
-    pairs = tuple(_separable_pairs(layers, rule))
+    live = tuple(memory.live[model] for model in MEMORY_MODELS)
+    totals, shares = _totals(graph, rule)
+    pairs = tuple(_separable_pairs(graph, rule, live))
     standard = NetworkCost(
         macs=totals.macs + sum(p.standard_macs - p.macs for p in pairs),
         params=totals.params + sum(p.standard_params - p.params for p in pairs),
@@ -181,15 +191,45 @@ def analyze(graph: Graph, convention: str = DEFAULT_CONVENTION, dtype: str = DEF
     peaks = {}
     for model in MEMORY_MODELS:
         elements, row = memory.peak(model)
-        peaks[model] = Peak(model, elements * DTYPES[dtype], layers[row].name if row >= 0 else None)
+        peaks[model] = Peak(model, elements * DTYPES[dtype], graph.nodes[row].name if row >= 0 else None)
     return Analysis(
         model=graph.model, family=graph.family, file=graph.file, input=graph.input, scaling=graph.scaling,
-        convention=rule, layers=layers, totals=totals, separable=pairs, standard=standard, reported=graph.reported,
-        dtype=dtype, peaks=peaks,
+        convention=rule, totals=totals, separable=pairs, standard=standard, reported=graph.reported,
+        dtype=dtype, peaks=peaks, type_shares=shares, graph=graph, live=live,
     )
 
 
-def _layer(node: Node, convention: Convention, live: Mapping[str, int]) -> LayerResult:
+def _totals(graph: Graph, convention: Convention) -> tuple[Totals, tuple[TypeShare, ...]]:
+    """The sums over every row, and per resource category, in one pass that keeps no row."""
+    macs = params = activations = weights = biases = norm = 0
+    kind_macs: dict[str, int] = {}
+    kind_params: dict[str, int] = {}
+    for node in graph.nodes:
+        kind = LAYER_TYPES[node.type]
+        costs = kind.cost(node.fields, node.input_shape, node.output_shape)
+        layer_macs = 0
+        for cost in costs:
+            layer_macs += cost.macs
+            weights, biases, norm = weights + cost.weights, biases + cost.biases, norm + cost.norm
+            counted = convention.params(cost.weights, cost.biases, cost.norm)
+            params += counted
+            kind_macs[cost.kind] = kind_macs.get(cost.kind, 0) + cost.macs
+            kind_params[cost.kind] = kind_params.get(cost.kind, 0) + counted
+        macs += layer_macs
+        activations += _activations(kind, node, layer_macs)
+    shares = [TypeShare(k, kind_macs[k], kind_params[k]) for k in kind_macs if kind_macs[k] or kind_params[k]]
+    totals = Totals(macs=macs, params=params, activations=activations, weights=weights, biases=biases,
+                    norm_params=norm)
+    return totals, tuple(sorted(shares, key=lambda s: (-s.macs, -s.params)))
+
+
+def _activations(kind, node: Node, macs: int) -> int:
+    if kind.activations:
+        return kind.activations(node.fields, node.input_shape, node.output_shape)
+    return node.output_shape.elements if macs else 0
+
+
+def _layer(node: Node, convention: Convention, live: tuple[int, ...]) -> LayerResult:
     kind = LAYER_TYPES[node.type]
     shape, out = node.input_shape, node.output_shape
     costs = kind.cost(node.fields, shape, out)
@@ -197,39 +237,34 @@ def _layer(node: Node, convention: Convention, live: Mapping[str, int]) -> Layer
     weights = sum(c.weights for c in costs)
     biases = sum(c.biases for c in costs)
     norm = sum(c.norm for c in costs)
-    activations = kind.activations(node.fields, shape, out) if kind.activations else (out.elements if macs else 0)
+    activations = _activations(kind, node, macs)
     detail = f"{len(node.inputs)} inputs" if kind.merge else kind.describe(node.fields, shape)
     return LayerResult(
         name=node.name, type=node.type, inputs=node.inputs, input_shapes=node.input_shapes, output_shape=out,
         detail=detail, fields=node.fields, costs=costs, macs=macs, weights=weights, biases=biases, norm_params=norm,
-        params=convention.params(weights, biases, norm), activations=activations, live=live, origin=node.origin,
+        params=convention.params(weights, biases, norm), activations=activations, live_elements=live, origin=node.origin,
         scope=node.scope,
     )
 
 
-def _sum(layers: tuple[LayerResult, ...]) -> Totals:
-    return Totals(
-        macs=sum(l.macs for l in layers), params=sum(l.params for l in layers),
-        activations=sum(l.activations for l in layers), weights=sum(l.weights for l in layers),
-        biases=sum(l.biases for l in layers), norm_params=sum(l.norm_params for l in layers),
-    )
-
-
-def _separable_pairs(layers: tuple[LayerResult, ...], convention: Convention):
+def _separable_pairs(graph: Graph, convention: Convention, live: tuple[tuple[int, ...], ...]):
     """A depthwise layer and the pointwise convolution that reads its output, directly or through layers
     that keep the shape (SE, activation, batch norm, dropout)."""
-    readers: dict[str, list[LayerResult]] = {}
-    for layer in layers:
-        for name in layer.inputs:
-            readers.setdefault(name, []).append(layer)
-    for dw in layers:
-        if not LAYER_TYPES[dw.type].depthwise:
+    nodes = graph.nodes
+    readers: dict[str, int] = {}  # producer → its one reader's index, or -1 when several read it
+    for i, node in enumerate(nodes):
+        for name in node.inputs:
+            readers[name] = -1 if name in readers else i
+    result = lambda i: _layer(nodes[i], convention, tuple(column[i] for column in live))
+    for i, node in enumerate(nodes):
+        if not LAYER_TYPES[node.type].depthwise:
             continue
-        pw = _only_reader(dw.name, readers)
-        while pw is not None and pw.type in _BETWEEN_PAIR:
-            pw = _only_reader(pw.name, readers)
-        if pw is None or not LAYER_TYPES[pw.type].pointwise or pw.input_shape != dw.output_shape:
+        j = readers.get(node.name, -1)
+        while j >= 0 and nodes[j].type in _BETWEEN_PAIR:
+            j = readers.get(nodes[j].name, -1)
+        if j < 0 or not LAYER_TYPES[nodes[j].type].pointwise or nodes[j].input_shape != node.output_shape:
             continue
+        dw, pw = result(i), result(j)
         groups = LAYER_TYPES[dw.type].kernel_groups(dw.fields, dw.input_shape)
         n, g = pw.output_shape.channels, pw.fields.get("groups", 1)
         standard_weights = standard_conv_weights(groups, n)
@@ -242,9 +277,3 @@ def _separable_pairs(layers: tuple[LayerResult, ...], convention: Convention):
             standard_params=convention.params(standard_weights, 0, 0),
             ratio=macs / standard_macs, formula=separable_ratio_formula(groups, n, g),
         )
-
-
-def _only_reader(name: str, readers: dict[str, list[LayerResult]]) -> LayerResult | None:
-    """The one layer that reads `name`'s output (the main path), else None (the output branches)."""
-    found = readers.get(name, [])
-    return found[0] if len(found) == 1 else None

@@ -58,42 +58,37 @@ class MemoryProfile:
 
 
 def profile(graph: Graph) -> MemoryProfile:
-    """Live elements of every row, in one pass: a tensor's size is added when it is produced and removed after
-    its last reader has run."""
+    """Live elements of every row, in one pass: a tensor's size is added when it is produced and released
+    after its last reader has run. Tensors are row indices (-1: the network input), so that a network of a
+    million rows needs a few lists of integers, not dictionaries of names."""
     nodes = graph.nodes
     index = {node.name: i for i, node in enumerate(nodes)}
-    last_reader = {INPUT: -1}
-    for i, node in enumerate(nodes):
-        for name in node.inputs:
-            last_reader[name] = i
-    ends_at: dict[int, list[int]] = {}  # row → sizes of the tensors whose last reader it is
-    for name, row in last_reader.items():
+    index[INPUT] = -1
+    inputs = [tuple(index[name] for name in node.inputs) for node in nodes]
+    del index
+    sizes = [node.output_shape.elements for node in nodes]
+    sizes.append(graph.input.elements)  # sizes[-1]: the network input
+    last_reader = [-1] * (len(nodes) + 1)
+    for row, read in enumerate(inputs):
+        for t in read:
+            last_reader[t] = row
+    released = [0] * len(nodes)  # per row: the sizes of the tensors it is the last to read
+    for t, row in enumerate(last_reader):
         if row >= 0:
-            size = graph.input.elements if name == INPUT else nodes[index[name]].output_shape.elements
-            ends_at.setdefault(row, []).append(size)
-    alive = graph.input.elements if last_reader[INPUT] >= 0 else 0
+            released[row] += sizes[t]
+    alive = sizes[-1] if last_reader[-1] >= 0 else 0
     plain: list[int] = []
     in_place: list[int] = []
-    for i, node in enumerate(nodes):
-        out = node.output_shape.elements
+    for row, node in enumerate(nodes):
+        out = sizes[row]
         plain.append(alive + out)
-        overwritten = _overwritten_input(node, i, last_reader, index, nodes, graph)
-        in_place.append(alive + out - min(overwritten, out) if overwritten is not None else alive + out)
-        if last_reader.get(node.name, -1) > i:
+        read = inputs[row]
+        overwrites = LAYER_TYPES[node.type].in_place and len(read) == 1 and last_reader[read[0]] == row
+        in_place.append(alive + out - min(sizes[read[0]], out) if overwrites else alive + out)
+        if last_reader[row] > row:
             alive += out
-        alive -= sum(ends_at.get(i, ()))
+        alive -= released[row]
     return MemoryProfile({"plain": tuple(plain), "in-place": tuple(in_place)})
-
-
-def _overwritten_input(node, row: int, last_reader, index, nodes, graph) -> int | None:
-    """The size of the input `node` may overwrite (it is an in-place type, reads one tensor, and is that
-    tensor's last reader), else None."""
-    if not LAYER_TYPES[node.type].in_place or len(node.inputs) != 1:
-        return None
-    (name,) = node.inputs
-    if last_reader[name] != row:
-        return None
-    return graph.input.elements if name == INPUT else nodes[index[name]].output_shape.elements
 
 
 def live_bytes(values: Sequence[int], dtype: str) -> tuple[int, ...]:

@@ -242,7 +242,7 @@ def render_csv(a: Analysis, view: View = View()) -> Iterator[str]:
     writer.writerow(CSV_COLUMNS)
     yield flushed()
     size = a.bytes_per_element
-    for l in a.layers:
+    for l in a.iter_layers():
         i, o = l.input_shape, l.output_shape
         writer.writerow([l.name, l.type, " ".join(l.inputs), i.channels, i.height, i.width, o.channels, o.height,
                          o.width, l.detail, l.macs, l.params, l.weights, l.biases, l.norm_params, l.activations,
@@ -298,7 +298,7 @@ def _json_layer(a: Analysis, l: LayerResult) -> dict[str, Any]:
         "input_shapes": [_shape(shape) for shape in l.input_shapes], "output_shape": _shape(l.output_shape),
         "detail": l.detail, "fields": _fields(l.fields), "macs": l.macs, "params": l.params, "weights": l.weights,
         "biases": l.biases, "norm_params": l.norm_params, "activations": l.activations,
-        "live_bytes": {model: live * a.bytes_per_element for model, live in l.live.items()},
+        "live_bytes": {model: live * a.bytes_per_element for model, live in zip(MEMORY_MODELS, l.live_elements)},
         "stage": scope[0], "block": scope[1] if len(scope) > 1 else l.name,
         "line": l.origin.line if l.origin else None,
     }
@@ -323,14 +323,17 @@ def _json_tail(a: Analysis) -> dict[str, Any]:
 
 
 def render_json(a: Analysis, view: View = View()) -> Iterator[str]:
-    """The contract as one JSON document, written a layer at a time (the same text as dumps(to_json_data(a)))."""
+    """The contract as one JSON document, written a layer at a time, each layer on one line (which also
+    reads well in a diff and in grep)."""
+    import json
+
     head = dumps(_json_head(a)).rstrip()
     yield head[:-1].rstrip() + ',\n  "layers": ['
-    for i, layer in enumerate(a.layers):
-        item = dumps(_json_layer(a, layer)).rstrip().replace("\n", "\n    ")
+    for i, layer in enumerate(a.iter_layers()):
+        item = json.dumps(_json_layer(a, layer), ensure_ascii=True, allow_nan=False)
         yield ("," if i else "") + "\n    " + item
     tail = dumps(_json_tail(a)).rstrip()
-    yield ("\n  ]," if a.layers else "],") + tail[1:] + "\n"
+    yield ("\n  ]," if a.graph.nodes else "],") + tail[1:] + "\n"
 
 
 FORMATS: dict[str, Callable[..., str | Iterable[str]]] = {

@@ -85,6 +85,7 @@ class _Builder:
     def __init__(self) -> None:
         self.nodes: list[Node] = []
         self.names: dict[str, Origin | None] = {}
+        self.shapes: dict[Shape, tuple[Shape]] = {}  # one (shape,) per distinct shape: repeats share them
 
     def sequence(self, entries: tuple[SpecNode, ...], tensor: _Tensor, prefix: str,
                  scope: tuple[str, ...]) -> _Tensor:
@@ -129,8 +130,13 @@ class _Builder:
             out = LAYER_TYPES[entry.type].infer(entry.fields, tensor.shape)
         except ShapeError as exc:
             raise SpecError(f"layer {name} ({entry.type}) on input {tensor.shape}: {exc}", entry.origin) from None
-        self.add(Node(name, entry.type, entry.fields, (tensor.producer,), (tensor.shape,), out, entry.origin, scope))
+        out = self._shared(out)[0]
+        self.add(Node(name, entry.type, entry.fields, (tensor.producer,), self._shared(tensor.shape), out,
+                      entry.origin, scope))
         return _Tensor(name, out)
+
+    def _shared(self, shape: Shape) -> tuple[Shape]:
+        return self.shapes.setdefault(shape, (shape,))
 
     def parallel(self, entry: ParallelNode, tensor: _Tensor, name: str, scope: tuple[str, ...]) -> _Tensor:
         branch_input = tensor
