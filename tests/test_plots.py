@@ -1,5 +1,5 @@
 """Figures: the same size at any grid, no warnings, the Pareto front on top, labels that do not collide, text
-kept as text, and files that depend on the figure only."""
+kept as text, files that depend on the figure only, and memory profiles that name their peak."""
 
 import struct
 import warnings
@@ -13,7 +13,7 @@ matplotlib.use("Agg")
 
 import costnet  # noqa: E402
 from costnet.api import load  # noqa: E402
-from costnet.outputs import plots  # noqa: E402
+from costnet.outputs import memoryplots, plots  # noqa: E402
 from costnet.outputs.figures import STYLE, binary_bytes, tick  # noqa: E402
 from costnet.outputs.reports import ZOO_FOR_FIGURE_1  # noqa: E402
 from costnet.studies.points import Point, point, reported_points, sweep  # noqa: E402
@@ -61,6 +61,11 @@ def tick_label_boxes(fig, renderer):
 @pytest.fixture(scope="module")
 def zoo():
     return [point(load(name), prefer="MixConv") for name in ZOO_FOR_FIGURE_1]
+
+
+@pytest.fixture(scope="module")
+def mobilenet_v2_int8():
+    return costnet.analyze(costnet.load("mobilenet_v2"), dtype="int8")
 
 
 # --- sweeps ------------------------------------------------------------------------------------------------
@@ -222,3 +227,74 @@ def test_tick_and_byte_texts():
     assert tick(4_050_000, 2) == "4.05M"
     assert [binary_bytes(v) for v in (512, 256 * 1024, 1_404_928, 7_225_344, 2 * 1024**2)] == [
         "512 B", "256 KiB", "1372 KiB", "6.9 MiB", "2 MiB"]
+
+
+# --- memory ------------------------------------------------------------------------------------------------
+
+def peak_text(fig) -> str:
+    (annotation,) = [t for t in fig.axes[0].texts if t.get_gid() == memoryplots.PEAK_LABEL]
+    return annotation.get_text()
+
+
+def test_memory_figure_marks_mobilenet_v2s_peak_as_mcunetv2_figure_1(mobilenet_v2_int8):
+    fig = quietly(lambda: memoryplots.memory_figure(mobilenet_v2_int8, budget_bytes=256 * 1024))
+    text = peak_text(fig)
+    assert "1372 KiB" in text and "1,404,928 bytes" in text and "features.1.expand" in text
+    ax = fig.axes[0]
+    assert "budget 256 KiB" in [t.get_text() for t in ax.texts]
+    assert ax.get_ylabel() == "Live activations (KiB, int8)"
+    names = [t.get_text() for t in ax.get_xticklabels()]
+    assert names[:3] == ["stem.0", "features.0", "features.1"] and len(names) == 22
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert legend == ["in-place (peak 1372 KiB)", "in-place, above the budget: 5 of 22"]
+
+
+def test_memory_figure_of_both_models_names_the_higher_peak(mobilenet_v2_int8):
+    fig = quietly(lambda: memoryplots.memory_figure(mobilenet_v2_int8, model=None))
+    assert "1,505,280 bytes" in peak_text(fig) and "features.1.dw" in peak_text(fig)
+    legend = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    assert legend == ["plain (peak 1470 KiB)", "in-place (peak 1372 KiB)"]
+
+
+def test_memory_steps_are_the_peaks_of_their_rows(mobilenet_v2_int8):
+    a = mobilenet_v2_int8
+    blocks = memoryplots.memory_steps(a, "in-place", "block")
+    rows = memoryplots.memory_steps(a, "in-place", "layer")
+    assert len(rows) == len(a.layers) and len(blocks) == len({layer.scope for layer in a.layers})
+    assert max(s.bytes for s in blocks) == max(s.bytes for s in rows) == a.peaks["in-place"].bytes
+    first = [layer for layer in a.layers if layer.scope[-1] == "features.1"]
+    assert blocks[2].bytes == max(layer.live["in-place"] for layer in first)
+
+
+@pytest.mark.parametrize("by", ["block", "layer"])
+def test_densenet_memory_figure_keeps_its_names_readable(by):
+    analysis = costnet.analyze(costnet.load("densenet121"))
+    fig = quietly(lambda: memoryplots.memory_figure(analysis, model=None, by=by))
+    renderer = drawn(fig)
+    names = [t for t in fig.axes[0].get_xticklabels() if t.get_text()]
+    assert 10 < len(names) <= memoryplots.TICK_LABELS_UP_TO
+    assert not overlapping([t.get_window_extent(renderer) for t in names])
+    assert "MiB" in fig.axes[0].get_ylabel() and "block1.5.conv1" in peak_text(fig)
+
+
+def test_memory_figure_of_several_networks_draws_a_line_each(mobilenet_v2_int8):
+    small = costnet.analyze(costnet.scale(costnet.load("mobilenet_v2"), resolution=160), dtype="int8")
+    fig = quietly(lambda: memoryplots.memory_figure([mobilenet_v2_int8, small]))
+    assert len(fig.axes[0].get_lines()) == 2
+    assert "1372 KiB" in peak_text(fig)
+
+
+def test_memory_figure_rejects_an_unknown_model(mobilenet_v2_int8):
+    with pytest.raises(ValueError, match="unknown memory model"):
+        memoryplots.memory_figure(mobilenet_v2_int8, model="inplace")
+
+
+def test_zoo_memory_figure_sorts_the_networks_against_the_budgets():
+    analyses = [costnet.analyze(costnet.load(name), dtype="int8")
+                for name in ("mobilenet_v2", "mobilenet_v3_small", "resnet50", "mnasnet_b1")]
+    fig = quietly(lambda: memoryplots.zoo_memory_figure(analyses))
+    ax = fig.axes[0]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["MobileNetV3-Small", "MnasNet-B1", "MobileNetV2",
+                                                             "ResNet-50"]
+    texts = [t.get_text() for t in ax.texts]
+    assert "256 KiB" in texts and "512 KiB" in texts and "1372 KiB  ·  plain 1470 KiB" in texts
