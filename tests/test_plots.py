@@ -16,6 +16,7 @@ from costnet.api import load  # noqa: E402
 from costnet.outputs import memoryplots, plots  # noqa: E402
 from costnet.outputs.figures import STYLE, binary_bytes, tick  # noqa: E402
 from costnet.outputs.reports import ZOO_FOR_FIGURE_1  # noqa: E402
+from costnet.outputs.sweepreport import write_sweep  # noqa: E402
 from costnet.studies.points import Point, point, reported_points, sweep  # noqa: E402
 
 RESOLUTIONS = (128, 160, 192, 224, 256, 288, 320)
@@ -227,6 +228,17 @@ def test_tick_and_byte_texts():
     assert tick(4_050_000, 2) == "4.05M"
     assert [binary_bytes(v) for v in (512, 256 * 1024, 1_404_928, 7_225_344, 2 * 1024**2)] == [
         "512 B", "256 KiB", "1372 KiB", "6.9 MiB", "2 MiB"]
+
+
+# --- sweeps written to a directory -------------------------------------------------------------------------
+
+def test_a_sweep_with_one_published_accuracy_draws_no_accuracy_figure(tmp_path):
+    points = sweep(load("mixnet_m"), [0.75, 1.0], [192, 224])
+    assert sum(p.top1 is not None for p in points) == 1
+    write_sweep(tmp_path, points, "MixNet-M", "mixnet_m.yaml", "paper")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["points.csv", "points.json", "report.md", "sweep.png",
+                                                           "sweep.svg"]
+    assert "accuracy.png" not in (tmp_path / "report.md").read_text(encoding="utf-8")
 
 
 # --- memory ------------------------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from ..units import format_count
 from .jsonout import dumps
 
 POINT_FIELDS = ("width", "resolution", "macs", "params", "activations", "top1", "top5", "source")
+ACCURACY_FIGURE_FROM = 2  # points with a published accuracy; a single one would be a figure of one dot
 
 
 def _width(w: float) -> str:
@@ -114,11 +115,12 @@ def write_sweep(directory: Path, points: Sequence[Point], model: str, spec_file:
     if with_plots:
         from . import plots
 
-        for suffix in ("png", "svg"):
-            figures[f"sweep.{suffix}"] = plots.sweep_figure(points, f"{model}: width × resolution")
-            if any(p.top1 is not None for p in points):
-                figures[f"accuracy.{suffix}"] = plots.accuracy_figure(
-                    points, "macs", "top1", log_x=True, title=f"{model}: published top-1 against MACs")
+        drawn = {"sweep": plots.sweep_figure(points, f"{model}: width × resolution")}
+        published, _ = plots.split_by_accuracy(points, "top1")
+        if len(published) >= ACCURACY_FIGURE_FROM:
+            drawn["accuracy"] = plots.accuracy_figure(published, "macs", "top1", log_x=True,
+                                                      title=f"{model}: published top-1 against MACs")
+        figures = {f"{name}.{suffix}": figure for name, figure in drawn.items() for suffix in ("png", "svg")}
     shown = [name for name in figures if name.endswith(".png")]
     texts = {
         "report.md": sweep_markdown(points, model, spec_file, convention, shown),
