@@ -245,7 +245,7 @@ def _accuracy_figure(specs, x, y, log_x, title, prefer, convention, dtype):
 
 
 def _memory_figure(specs, kind, by, budget_line, title, convention, dtype, memory_model):
-    from ..outputs import plots
+    from ..outputs import memoryplots
     from ..units import parse_bytes
     from .inputs import variant_analysis
 
@@ -255,10 +255,10 @@ def _memory_figure(specs, kind, by, budget_line, title, convention, dtype, memor
         raise UsageError(f"--budget-line: {exc}") from None
     analyses = [variant_analysis(text, convention, dtype) for text in specs]
     if kind == "memory":
-        figure = plots.memory_figure(analyses, model=memory_model, by=by, budget_bytes=budget, title=title)
+        figure = memoryplots.memory_figure(analyses, model=memory_model, by=by, budget_bytes=budget, title=title)
     else:
         budgets = (budget,) if budget else (256 * 1024, 512 * 1024)
-        figure = plots.zoo_memory_figure(analyses, budgets_bytes=budgets)
+        figure = memoryplots.zoo_memory_figure(analyses, budgets_bytes=budgets)
     return figure, f"{len(analyses)} network{'s' if len(analyses) > 1 else ''}"
 
 

@@ -15,6 +15,7 @@ from .jsonout import dumps
 POINTS_SCHEMA_VERSION = 1
 POINT_FIELDS = ("model", "family", "spec", "width", "resolution", "depth", "macs", "params", "activations",
                 "weight_bytes", "peak_bytes_plain", "peak_bytes_in_place", "dtype", "top1", "top5", "source")
+ACCURACY_FIGURE_FROM = 2  # points with a published accuracy; a single one would be a figure of one dot
 
 
 @dataclass(frozen=True)
@@ -144,11 +145,13 @@ def write_sweep(directory: Path, points: Sequence[Point], info: SweepInfo, with_
     if with_plots:
         from . import plots
 
-        for suffix in ("png", "svg"):
-            figures[f"sweep.{suffix}"] = plots.saver(plots.sweep_figure(points, f"{model}: width × resolution"))
-            if any(p.top1 is not None for p in points):
-                figures[f"accuracy.{suffix}"] = plots.saver(plots.accuracy_figure(
-                    points, "macs", "top1", log_x=True, title=f"{model}: published top-1 against MACs"))
+        drawn = {"sweep": plots.sweep_figure(points, f"{model}: width × resolution")}
+        published, _ = plots.split_by_accuracy(points, "top1")
+        if len(published) >= ACCURACY_FIGURE_FROM:
+            drawn["accuracy"] = plots.accuracy_figure(published, "macs", "top1", log_x=True,
+                                                      title=f"{model}: published top-1 against MACs")
+        figures = {f"{name}.{suffix}": plots.saver(figure) for name, figure in drawn.items()
+                   for suffix in ("png", "svg")}
     shown = [name for name in figures if name.endswith(".png")]
     texts = {
         "report.md": sweep_markdown(points, info, shown),
