@@ -8,15 +8,19 @@ scalars), and every mapping, list and scalar keeps its file, line and column, so
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Union
 
 import yaml
 
-from .errors import Origin, SpecError
+from .errors import Origin, SpecError, UsageError
 
 # libyaml's parser when PyYAML was built with it (several times faster); both keep line and column marks.
 _SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+MAX_SOURCE_BYTES = 16 * 2**20  # the largest bundled spec is 10 KB
 
 _MERGE_TAG = "tag:yaml.org,2002:merge"
 _SEQ_TAG = "tag:yaml.org,2002:seq"
@@ -48,6 +52,46 @@ YNode = Union[YScalar, YSeq, YMap]
 def _origin(file: str, node: yaml.Node) -> Origin:
     mark = node.start_mark
     return Origin(file, mark.line + 1, mark.column + 1)
+
+
+def read_source(path: str | Path, what: str) -> str:
+    """The text of a spec, budget or baseline file; `what` names the file in messages. A file larger than
+    MAX_SOURCE_BYTES, or not UTF-8, or that cannot be read, is a one-line UsageError."""
+    try:
+        with open(path, "rb", opener=_open_without_waiting) as handle:
+            if _NO_WAIT:
+                os.set_blocking(handle.fileno(), True)
+            size = os.fstat(handle.fileno()).st_size
+            if size > MAX_SOURCE_BYTES:
+                raise _too_large(what, f"{size:,} bytes")
+            # /dev/zero, FIFOs and /proc files report a size of 0: never read more than one byte past the cap.
+            data = handle.read(MAX_SOURCE_BYTES + 1)
+    except FileNotFoundError:
+        raise UsageError(f"{what}: no such file") from None
+    except IsADirectoryError:
+        raise UsageError(f"{what}: is a directory, not a file") from None
+    except OSError as exc:
+        raise UsageError(f"{what}: cannot read: {exc.strerror or exc}") from None
+    if len(data) > MAX_SOURCE_BYTES:
+        raise _too_large(what, "more")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise UsageError(f"{what}: not a text file (UTF-8 expected; byte 0x{data[exc.start]:02x} at offset "
+                         f"{exc.start:,} is not UTF-8)") from None
+
+
+_NO_WAIT = getattr(os, "O_NONBLOCK", 0)
+
+
+def _open_without_waiting(path: str, flags: int) -> int:
+    # Opening a FIFO that nobody writes to would wait forever; the file is set blocking again once open.
+    return os.open(path, flags | _NO_WAIT)
+
+
+def _too_large(what: str, size: str) -> UsageError:
+    return UsageError(f"{what}: larger than the {MAX_SOURCE_BYTES // 2**20} MiB costnet reads ({size}); a spec "
+                      "is a few kilobytes")
 
 
 def parse_yaml(text: str, file: str) -> YNode:

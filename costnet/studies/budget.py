@@ -22,7 +22,7 @@ from ..schema import Field, choice, mapping, positive_int, positive_number, read
 from ..analysis.quantities import DTYPES, QUANTITIES
 from ..units import LARGEST_LIMIT, width_text
 from ..frontends.spec.spec import CONVENTION_NAMES
-from ..yamlsource import YNode, parse_yaml
+from ..yamlsource import YNode, parse_yaml, read_source
 
 BUDGET_VERSION = 1
 BASELINE_SCHEMA = 1  # the `schema_version` of `costnet analyze --format json` that baselines must have
@@ -206,12 +206,10 @@ def _measure(limit: Limit, result: Analysis, bytes_per_param: int, entry_origin:
 
 def load_baseline(path: str) -> dict[str, Any]:
     """A JSON file from `costnet analyze --format json`; anything else is a clear error."""
+    text_ = read_source(path, f"baseline {path}")
     try:
-        with open(path, encoding="utf-8") as handle:
-            data = json.load(handle)
-    except FileNotFoundError:
-        raise UsageError(f"baseline {path}: no such file") from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
+        data = json.loads(text_)
+    except (ValueError, RecursionError) as exc:  # ValueError: an integer of more than 4,300 digits too
         reason = "nested too deeply" if isinstance(exc, RecursionError) else exc
         raise UsageError(f"baseline {path}: not a JSON file from `costnet analyze --format json` ({reason})") \
             from None
@@ -331,13 +329,7 @@ FILE_FIELDS: dict[str, Field] = {
 
 def parse_budget_file(path: str) -> tuple[Entry, ...]:
     file = Path(path)
-    try:
-        text_ = file.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise UsageError(f"{path}: no such budget file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UsageError(f"{path}: cannot read: {exc}") from None
-    root = parse_yaml(text_, path)
+    root = parse_yaml(read_source(file, f"budget file {path}"), path)
     top = read_fields(mapping(root, ""), FILE_FIELDS, "", "a budget file")
     if top["version"] != BUDGET_VERSION:
         raise SpecError(f"unsupported budget file version {top['version']}", root.items["version"].origin.at("version"),
