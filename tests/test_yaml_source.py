@@ -1,5 +1,9 @@
 """The located-YAML reader on hostile input: every problem is a one-line error at its line and column, never a
-traceback, a crash or a hang."""
+traceback, a crash or a hang.
+
+Every parsing test runs under both of PyYAML's loaders (libyaml's and PyYAML's own), which word errors
+differently and recurse differently.
+"""
 
 import os
 import re
@@ -7,19 +11,40 @@ import threading
 from pathlib import Path
 
 import pytest
+import yaml
 
 import costnet
-from costnet.errors import UsageError
+from costnet import yamlsource
+from costnet.errors import SpecError, UsageError
 from costnet.studies.budget import load_baseline, parse_budget_file
-from costnet.yamlsource import MAX_SOURCE_BYTES, parse_yaml, read_source
+from costnet.yamlsource import MAX_DEPTH, MAX_NODES, MAX_SOURCE_BYTES, YMap, YScalar, YSeq, parse_yaml, read_source
 
+ROOT = Path(__file__).resolve().parents[1]
+LOADERS = [yaml.SafeLoader] + ([yaml.CSafeLoader] if hasattr(yaml, "CSafeLoader") else [])
 CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+@pytest.fixture(params=LOADERS, ids=lambda loader: loader.__name__)
+def loader(request, monkeypatch):
+    monkeypatch.setattr(yamlsource, "_SafeLoader", request.param)
+    return request.param
 
 
 def one_line(error: Exception) -> str:
     message = str(error)
     assert not CONTROL.search(message), message
     return message
+
+
+def error_of(text_: str) -> SpecError:
+    with pytest.raises(SpecError) as caught:
+        parse_yaml(text_, "net.yaml")
+    one_line(caught.value)
+    return caught.value
+
+
+def place(error: SpecError) -> tuple[int, int]:
+    return error.origin.line, error.origin.column
 
 
 # ---- reading files --------------------------------------------------------------------------------------
@@ -118,3 +143,167 @@ def test_a_baseline_that_json_cannot_read_is_a_usage_error(tmp_path, content, re
     with pytest.raises(UsageError, match=reason) as caught:
         load_baseline(str(path))
     one_line(caught.value)
+
+
+# ---- bounds before composing ----------------------------------------------------------------------------
+
+def test_25000_levels_of_flow_lists_are_refused(loader):
+    error = error_of("a: " + "[" * 25_000 + "]" * 25_000 + "\n")
+    if loader is yaml.SafeLoader:  # the event walk refuses the 65th level
+        assert place(error) == (1, 3 + MAX_DEPTH)
+        assert f"nested more than {MAX_DEPTH} levels deep" in error.message
+    else:  # libyaml's scanner reads a flow collection ahead of the events, and stops at its own limit (1,000)
+        assert place(error) == (1, 1003) and "nesting" in error.message
+    assert len(str(error)) < 400
+
+
+@pytest.mark.parametrize("text_, where", [
+    ("- " * 25_000 + "x\n", (1, 2 * MAX_DEPTH + 1)),  # block lists, 25,000 levels in 50 KB
+    ("".join(" " * i + "-\n" for i in range(1000)), (MAX_DEPTH + 1, MAX_DEPTH + 1)),  # a list in a list…
+    ("a: " + "[" * 1000 + "]" * 1000 + "\n", None),
+    ("a: " + "[" * 100 + "]" * 100 + "\n", (1, 3 + MAX_DEPTH)),
+    ("".join(" " * i + f"k{i}:\n" for i in range(200)), (MAX_DEPTH + 1, MAX_DEPTH + 1)),  # mappings
+], ids=["block-25000", "block-1000-lines", "flow-1000", "flow-100", "mappings-200"])
+def test_deep_nesting_is_refused_before_composing(loader, text_, where):
+    error = error_of(text_)
+    assert "nest" in error.message
+    if where is not None:
+        assert place(error) == where
+
+
+def test_the_deepest_allowed_nesting_parses(loader):
+    node = parse_yaml("[" * MAX_DEPTH + "]" * MAX_DEPTH, "net.yaml")
+    for _ in range(MAX_DEPTH - 1):
+        node = node.items[0]
+    assert node.items == ()
+
+
+def test_more_values_than_the_bound_are_refused_before_composing(loader):
+    error = error_of("[" + "0, " * (MAX_NODES + 10) + "]")
+    assert "more than 100,000 values" in error.message
+    assert place(error) == (1, 2 + 3 * (MAX_NODES - 1))  # the list is the first value, this 0 the 100,001st
+
+
+def test_an_alias_bomb_is_refused(loader):
+    bomb = ("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n"
+            + "".join(f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 10)}]\n" for i in range(1, 7)))
+    assert "expands to more than 100,000 values" in error_of(bomb).message
+
+
+def test_a_recursive_alias_is_refused(loader):
+    error = error_of("version: 1\nbudgets: &a [*a]\n")
+    assert place(error) == (2, 10) and "refers to a list or mapping that contains it" in error.message
+
+
+def test_aliases_that_expand_too_deep_are_refused(loader):
+    chain = "a0: &a0 " + "[" * 40 + "]" * 40 + "\n"
+    chain += "".join(f"a{i}: &a{i} " + "[" * 40 + f"*a{i - 1}" + "]" * 40 + "\n" for i in range(1, 4))
+    assert "aliases expand to lists and mappings nested more than 64 levels deep" in error_of(chain).message
+
+
+def test_a_recursion_error_is_reported_not_raised(loader, monkeypatch):
+    monkeypatch.setattr(yamlsource, "MAX_DEPTH", 10**6)  # the bound off: only the backstop remains
+    error = error_of("".join(" " * i + "-\n" for i in range(900)))
+    assert str(error) == "net.yaml:1:1: the document is nested too deeply"
+
+
+@pytest.mark.parametrize("text_, where, message", [
+    ("a: b\x00c\n", (1, 5), "the character U+0000 (a control character) is not allowed in YAML"),
+    ("a: 1\nb: x\x1b[31m\n", (2, 5), "U+001B"),
+    ("a: 1\r\nb: \x85\x86\n", (3, 1), "U+0086"),  # \r\n and \x85 are line breaks to YAML
+    ("a: \ud800\n", (1, 4), "U+D800 (half of a surrogate pair)"),
+    ("a: \ufffe\n", (1, 4), "U+FFFE (a noncharacter)"),
+    ("a: 1\n\ufeffb: 2\n", (2, 1), "a byte-order mark (U+FEFF) is allowed only at the start of the file"),
+    ("a: 1\n---\nb: 2\n", (2, 1), "one YAML document expected, but a second one starts here"),
+    ("---\na: 1\n---\n", (3, 1), "one YAML document expected"),
+])
+def test_characters_and_documents_yaml_cannot_hold(loader, text_, where, message):
+    error = error_of(text_)
+    assert place(error) == where and message in error.message
+
+
+def test_yaml_errors_quote_nothing_from_a_file_of_control_characters(loader):
+    error = error_of("TOKEN=secret\x00HOME=/root\x00")  # /proc/self/environ, say, through a symbolic link
+    assert "secret" not in str(error) and error.source_line is None
+
+
+def test_a_leading_bom_is_accepted(loader):
+    assert parse_yaml("\ufeffa: 1\n", "net.yaml").items["a"].value == 1
+
+
+# ---- every PyYAML exception is a located SpecError -------------------------------------------------------
+
+@pytest.mark.parametrize("text_, where, message", [
+    ("a: !!int abc\n", (1, 4), "'abc' is not an integer (invalid literal for int() with base 10: 'abc')"),
+    ("a: !!int ''\n", (1, 4), "'' is not an integer"),
+    ("a: !!int 1e400\n", (1, 4), "'1e400' is not an integer"),
+    ("a: !!float x\n", (1, 4), "'x' is not a number"),
+    ("a: !!bool maybe\n", (1, 4), "'maybe' is not true or false"),
+    ("a: !!timestamp x\n", (1, 4), "'x' is not a date"),
+    ("a: 2001-13-45\n", (1, 4), "YAML reads '2001-13-45' as a date, and it is not one (month must be in 1..12); "
+                                "put it in quotes if it is text"),
+    ("a: !!binary 'YQ'\n", (1, 4), "'YQ' is not base64 data"),
+    ("a: !!set {x}\n", (1, 4), "unsupported YAML tag !!set on a mapping"),
+    ("a: !!python/name:os.system x\n", (1, 4), "unsupported YAML value"),
+    ("a: !!int \"\\e[31m\"\n", (1, 4), "'\\x1b[31m' is not an integer"),
+    ("a: 1" + "0" * 5000 + "\n", (1, 4), "a number of 5,001 characters (at most 1,000)"),
+    ("a: 0x" + "f" * 5000 + "\n", (1, 4), "a number of 5,002 characters"),
+    ("a: 1" + ":59" * 2000 + "\n", (1, 4), "a number of 6,001 characters"),  # base 60: slow, not just long
+    ("!!int a: 1\n", (1, 1), "a tag on a mapping key is not supported (!!int); write the key plainly"),
+    ("!!str 1: x\n", (1, 1), "a tag on a mapping key is not supported (!!str)"),
+    ("? [a, b]\n: 1\n", (1, 3), "mapping keys must be plain names"),
+    ("{[1]: 2}\n", (1, 2), "mapping keys must be plain names"),
+    ("{{a: 1}: 2}\n", (1, 2), "mapping keys must be plain names"),
+    ("~: 1\n", (1, 1), "a mapping key is missing (empty or null)"),
+    ("null: 1\n", (1, 1), "a mapping key is missing"),
+    ("a: 1\n? \n: 2\n", (2, 2), "a mapping key is missing"),
+    ("<<: {a: 1}\n", (1, 1), "merge keys (`<<`) are not supported"),
+    ("\"\\e\": 1\n", (1, 1), "the key '\\x1b' holds a control or invisible character"),
+    ("\"a\\u202eb\": 1\n", (1, 1), "the key 'a\\u202eb' holds a control or invisible character"),
+    ("\"a\\tb\": 1\n", (1, 1), "the key 'a\\tb' holds"),
+    ("1.0: a\n1.00: b\n", (2, 1), "duplicate key '1.0'"),
+])
+def test_every_pyyaml_exception_is_a_located_spec_error(loader, text_, where, message):
+    error = error_of(text_)
+    assert place(error) == where and message in error.message, str(error)
+
+
+@pytest.mark.parametrize("text_, key", [
+    ("1: x\n", "1"), ("1.5: x\n", "1.5"), ("yes: x\n", "yes"), ("2001-01-01: x\n", "2001-01-01"),
+    ("2001-13-45: x\n", "2001-13-45"), ("'012': x\n", "012"), ("=: x\n", "="),
+])
+def test_keys_that_are_not_strings_become_strings(loader, text_, key):
+    assert list(parse_yaml(text_, "net.yaml").items) == [key]
+
+
+# ---- nothing changes for real specs ---------------------------------------------------------------------
+
+BUNDLED = sorted((ROOT / "archs").glob("*.yaml")) + [ROOT / "budgets.yaml"]
+
+
+@pytest.mark.parametrize("path", BUNDLED, ids=lambda p: p.name)
+def test_bundled_files_give_the_nodes_of_plain_composition(loader, path):
+    """The nodes are what yaml.compose and the safe constructor make of the file, at the same places."""
+    source = path.read_text(encoding="utf-8")
+    plain = loader(source)
+    try:
+        expected = plain.get_single_node()
+        assert_same(parse_yaml(source, str(path)), expected, plain)
+    finally:
+        plain.dispose()
+
+
+def assert_same(node, composed, plain):
+    mark = composed.start_mark
+    assert (node.origin.line, node.origin.column) == (mark.line + 1, mark.column + 1)
+    if isinstance(node, YScalar):
+        assert node.value == plain.construct_object(composed)
+    elif isinstance(node, YSeq):
+        assert len(node.items) == len(composed.value)
+        for item, child in zip(node.items, composed.value):
+            assert_same(item, child, plain)
+    else:
+        assert isinstance(node, YMap) and list(node.items) == [k.value for k, _ in composed.value]
+        for (key, child), (key_node, value) in zip(node.items.items(), composed.value):
+            assert node.key_origins[key].line == key_node.start_mark.line + 1
+            assert_same(child, value, plain)
