@@ -54,6 +54,10 @@ _UNREADABLE = (yaml.YAMLError, ValueError, TypeError, ArithmeticError, LookupErr
 class YScalar:
     value: Any
     origin: Origin
+    # As written (the content of the quotes for a quoted scalar): YAML 1.1 reads a plain `1:20` as 80, `012`
+    # as 10, `yes` as True, and a name must stay as written. None for a scalar not read from a file.
+    text: str | None = None
+    style: str | None = None  # None for a plain scalar, else the quote (' or ") or block indicator (| or >)
 
 
 @dataclass(frozen=True)
@@ -221,7 +225,7 @@ class _Converter:
             raise self.error(f"the document expands to more than {MAX_NODES:,} values (aliases expanding "
                              "aliases?)", node)
         if isinstance(node, yaml.ScalarNode):
-            return YScalar(self._scalar(node), _origin(self.file, node))
+            return YScalar(self._scalar(node), _origin(self.file, node), node.value, _style(node))
         if id(node) in self.active:
             raise self.error("a YAML alias refers to a list or mapping that contains it", node)
         if depth > MAX_DEPTH:

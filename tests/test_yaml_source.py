@@ -1,5 +1,5 @@
 """The located-YAML reader on hostile input: every problem is a one-line error at its line and column, never a
-traceback, a crash or a hang.
+traceback, a crash or a hang; scalars keep the text they were written with.
 
 Every parsing test runs under both of PyYAML's loaders (libyaml's and PyYAML's own), which word errors
 differently and recurse differently.
@@ -12,10 +12,13 @@ from pathlib import Path
 
 import pytest
 import yaml
+from click.testing import CliRunner
 
 import costnet
 from costnet import yamlsource
+from costnet.cli import cli
 from costnet.errors import SpecError, UsageError
+from costnet.schema import text
 from costnet.studies.budget import load_baseline, parse_budget_file
 from costnet.yamlsyntax import escape
 from costnet.yamlsource import MAX_DEPTH, MAX_NODES, MAX_SOURCE_BYTES, YMap, YScalar, YSeq, parse_yaml, read_source
@@ -299,6 +302,7 @@ def assert_same(node, composed, plain):
     assert (node.origin.line, node.origin.column) == (mark.line + 1, mark.column + 1)
     if isinstance(node, YScalar):
         assert node.value == plain.construct_object(composed)
+        assert (node.text, node.style) == (composed.value, composed.style or None)
     elif isinstance(node, YSeq):
         assert len(node.items) == len(composed.value)
         for item, child in zip(node.items, composed.value):
@@ -376,3 +380,68 @@ def test_a_quoted_line_is_escaped_and_shortened(loader):
     assert error.source_line.startswith("…") and error.source_line.endswith("\\t: z: w")
     under_caret = error.source_line[error.source_column - 1:]
     assert under_caret.startswith(escape(line[error.origin.column - 1]))  # the caret sits under the problem
+
+
+# ---- scalars keep their source text ---------------------------------------------------------------------
+
+@pytest.mark.parametrize("written, value", [
+    ("1:20", 80), ("012", 10), ("0x10", 16), ("1_000", 1000), ("yes", True), ("on", True), (".inf", float("inf")),
+    ("4972669.9999999999", 4972670.0), ("2001-01-01", __import__("datetime").date(2001, 1, 1)), ("=", "="),
+    ("name", "name"),
+])
+def test_a_plain_scalar_keeps_its_text_beside_its_value(loader, written, value):
+    node = parse_yaml(f"a: {written}\n", "net.yaml").items["a"]
+    assert (node.value, node.text, node.style) == (value, written, None)
+    assert text(node, "a") == written
+
+
+@pytest.mark.parametrize("written, style, content", [
+    ('"012"', '"', "012"), ("'1:20'", "'", "1:20"), ('"a\\tb"', '"', "a\tb"), ("|\n  x\n", "|", "x\n"),
+    (">\n  x\n  y\n", ">", "x y\n"),
+])
+def test_a_quoted_or_block_scalar_keeps_its_content_and_style(loader, written, style, content):
+    node = parse_yaml(f"a: {written}", "net.yaml").items["a"]
+    assert (node.value, node.text, node.style) == (content, content, style)
+
+
+def test_a_nan_keeps_its_text():
+    node = parse_yaml("a: .nan\n", "net.yaml").items["a"]
+    assert node.value != node.value and node.text == ".nan"
+
+
+@pytest.mark.parametrize("written", ["1:20", "012", "yes", "0x10", "1_000", "2001-01-01", "1.50"])
+def test_names_stay_as_written(written):
+    spec = costnet.parse_spec(f"version: 1\nname: {written}\ninput: {{channels: 3, resolution: 8}}\n"
+                              f"body: [{{name: {written}, blocks: [{{type: bn}}]}}]\n", "net.yaml")
+    assert spec.name == written and spec.stages[0].name == written
+
+
+@pytest.mark.parametrize("written", ["~", "null", "''", "!!binary YQ=="])
+def test_a_name_must_still_be_text(written):
+    with pytest.raises(SpecError, match="name: must be a non-empty string"):
+        costnet.parse_spec(f"version: 1\nname: {written}\n", "net.yaml")
+
+
+def test_a_scalar_built_in_code_reads_as_before():
+    origin = costnet.errors.Origin("x", 1, 1)
+    assert text(YScalar(12, origin), "name") == "12"
+
+
+@pytest.mark.parametrize("limit, code", [("4972669.9999999999", 1), ("4972670", 0), ('"4972669.9999999999"', 1),
+                                         ("4.97267M", 0), ("4.9726699999999999M", 1)])
+def test_a_budget_limit_is_read_from_its_digits_as_written(tmp_path, limit, code):
+    # MixNet-M has 4,972,670 parameters under `paper` (tests/test_check.py); YAML would read the first limit as
+    # the float 4972670.0, and the limit would wrongly hold.
+    path = tmp_path / "budgets.yaml"
+    path.write_text(f"version: 1\nbudgets:\n  - spec: mixnet_m\n    max_params: {limit}\n")
+    result = CliRunner().invoke(cli, ["check", "--budget", str(path)])
+    assert result.exit_code == code, result.output
+
+
+@pytest.mark.parametrize("limit", ["1_000", "0x10", "1:20", "yes", "~"])
+def test_a_budget_limit_yaml_would_read_as_a_number_or_bool_is_refused_as_the_cli_refuses_it(tmp_path, limit):
+    path = tmp_path / "budgets.yaml"
+    path.write_text(f"version: 1\nbudgets:\n  - spec: mixnet_m\n    max_params: {limit}\n")
+    with pytest.raises(SpecError, match=f"'{re.escape(limit)}' is not a count") as caught:
+        parse_budget_file(str(path))
+    assert place(caught.value) == (4, 17)

@@ -18,7 +18,8 @@ from ..api import analyze
 from ..errors import CostnetError, Origin, SpecError, UsageError
 from ..frontends.spec.loader import bundled_dir, bundled_spec, load, resolve
 from ..frontends.spec.scaling import scale
-from ..schema import Field, choice, mapping, positive_int, positive_number, read_fields, scalar, sequence, text
+from ..schema import (Field, choice, mapping, positive_int, positive_number, read_fields, scalar, sequence, text,
+                      written)
 from ..analysis.quantities import DTYPES, QUANTITIES
 from ..units import LARGEST_LIMIT, width_text
 from ..frontends.spec.spec import CONVENTION_NAMES
@@ -284,11 +285,9 @@ def compare_baseline(before: dict[str, Any], result: Analysis, baseline: Baselin
 
 def _limit_reader(quantity: str) -> Callable[[YNode, str], Limit]:
     def read(node: YNode, path: str) -> Limit:
-        value = scalar(node, path)
         try:
-            if isinstance(value, bool) or not isinstance(value, (int, str, float)):
-                raise ValueError(f"{value!r} is not a limit")
-            limit = parse_limit(quantity, value)
+            # Exact from the digits as written: YAML would read 4972669.9999999999 as the float 4972670.0.
+            limit = parse_limit(quantity, written(node, path))
         except ValueError as exc:
             raise SpecError(str(exc), node.origin.at(path), f"e.g. {QUANTITIES[quantity].example}") from None
         return replace(limit, origin=node.origin.at(path))
