@@ -39,10 +39,15 @@ class CostnetError(Exception):
 class SpecError(CostnetError):
     """A spec (or budget file) that is malformed or describes an impossible network."""
 
-    def __init__(self, message: str, origin: Origin | None = None, hint: str | None = None):
+    def __init__(self, message: str, origin: Origin | None = None, hint: str | None = None,
+                 source_line: str | None = None, source_column: int | None = None):
         self.message = message
         self.origin = origin
         self.hint = hint
+        # The line of the file at `origin`, shortened and with control characters escaped (safe to print), and
+        # the 1-based position in it of the column, where a terminal can show a caret under the problem.
+        self.source_line = source_line
+        self.source_column = source_column
         super().__init__(str(self))
 
     def __str__(self) -> str:

@@ -97,9 +97,18 @@ def boolean(node: YNode, path: str) -> bool:
 
 
 def text(node: YNode, path: str) -> str:
+    """A name, a source or a note, as written: `name: 1:20` is "1:20", not YAML 1.1's 80."""
     value = scalar(node, path)
-    if not isinstance(value, (str, int, float)) or isinstance(value, bool) or value == "":
+    if value is None or isinstance(value, bytes) or value == "":
         raise SpecError(f"must be a non-empty string (got {value!r})", node.origin.at(path))
+    return written(node, path)
+
+
+def written(node: YNode, path: str) -> str:
+    """A scalar's text as written in the file (YAML 1.1 reads a plain `012` as 10, `yes` as True)."""
+    value = scalar(node, path)
+    if node.style is None and node.text is not None:
+        return node.text
     return str(value)
 
 

@@ -41,7 +41,7 @@ def body(*entries: str) -> str:
     (body("{type: parallel, merge: concat, branches: [[{type: conv, out: 4, kernel: 3, stride: 2}], []]}"),
      "cannot concat branch1 (4×4×4) and branch2 (3×8×8) at s.0: spatial sizes differ"),
     (body("{type: dwconv, kernel: [3, 5, 7, 9]}"), "4 kernel sizes cannot split 3 channels"),
-    ("version: 1\nname: [t\n", "net.yaml:3:1: YAML syntax error"),
+    ("version: 1\nname: [t\n", "net.yaml:2:7: YAML syntax error: this \"[\" is never closed"),
     ("- 1\n", "net.yaml:1:1: a spec must be a mapping"),
     ("", "net.yaml:1:1: the file is empty"),
     ("version: 2\nname: x\n", "net.yaml:1:10: version: unsupported spec version 2 (this costnet reads version 1)"),

@@ -18,12 +18,13 @@ from ..api import analyze
 from ..errors import CostnetError, Origin, SpecError, UsageError
 from ..frontends.spec.loader import bundled_dir, bundled_spec, load, resolve
 from ..frontends.spec.scaling import scale
-from ..schema import Field, choice, mapping, positive_int, positive_number, read_fields, scalar, sequence, text
+from ..schema import (Field, choice, mapping, positive_int, positive_number, read_fields, scalar, sequence, text,
+                      written)
 from ..analysis.memory import DEFAULT_MEMORY_MODEL, DTYPES, MEMORY_MODELS
 from ..analysis.quantities import QUANTITIES
 from ..units import LARGEST_LIMIT, width_text
 from ..frontends.spec.spec import CONVENTION_NAMES
-from ..yamlsource import YNode, parse_yaml
+from ..yamlsource import YNode, parse_yaml, read_source
 
 BUDGET_VERSION = 1
 BASELINE_SCHEMAS = (1, 2)  # the `schema_version`s of `costnet analyze --format json` a baseline may have
@@ -211,12 +212,10 @@ def _measure(limit: Limit, result: Analysis, memory_model: str, entry_origin: Or
 
 def load_baseline(path: str) -> dict[str, Any]:
     """A JSON file from `costnet analyze --format json`; anything else is a clear error."""
+    text_ = read_source(path, f"baseline {path}")
     try:
-        with open(path, encoding="utf-8") as handle:
-            data = json.load(handle)
-    except FileNotFoundError:
-        raise UsageError(f"baseline {path}: no such file") from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
+        data = json.loads(text_)
+    except (ValueError, RecursionError) as exc:  # ValueError: an integer of more than 4,300 digits too
         reason = "nested too deeply" if isinstance(exc, RecursionError) else exc
         raise UsageError(f"baseline {path}: not a JSON file from `costnet analyze --format json` ({reason})") \
             from None
@@ -292,11 +291,9 @@ def compare_baseline(before: dict[str, Any], result: Analysis, baseline: Baselin
 
 def _limit_reader(quantity: str) -> Callable[[YNode, str], Limit]:
     def read(node: YNode, path: str) -> Limit:
-        value = scalar(node, path)
         try:
-            if isinstance(value, bool) or not isinstance(value, (int, str, float)):
-                raise ValueError(f"{value!r} is not a limit")
-            limit = parse_limit(quantity, value)
+            # Exact from the digits as written: YAML would read 4972669.9999999999 as the float 4972670.0.
+            limit = parse_limit(quantity, written(node, path))
         except ValueError as exc:
             raise SpecError(str(exc), node.origin.at(path), f"e.g. {QUANTITIES[quantity].example}") from None
         return replace(limit, origin=node.origin.at(path))
@@ -342,13 +339,7 @@ FILE_FIELDS: dict[str, Field] = {
 
 def parse_budget_file(path: str) -> tuple[Entry, ...]:
     file = Path(path)
-    try:
-        text_ = file.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise UsageError(f"{path}: no such budget file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UsageError(f"{path}: cannot read: {exc}") from None
-    root = parse_yaml(text_, path)
+    root = parse_yaml(read_source(file, f"budget file {path}"), path)
     top = read_fields(mapping(root, ""), FILE_FIELDS, "", "a budget file")
     if top["version"] != BUDGET_VERSION:
         raise SpecError(f"unsupported budget file version {top['version']}", root.items["version"].origin.at("version"),

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from ...errors import Origin, SpecError, UsageError
 from ...limits import MAX_SOURCE_BYTES
+from ...yamlsource import read_source
 from .spec import Spec, parse_spec
 
 
@@ -78,12 +79,7 @@ def _load_stdin() -> Spec:
 
 
 def _load_path(path: Path, given: str, variant_allowed: bool) -> Spec:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        raise UsageError(f"{given}: not a text file (UTF-8 expected)") from None
-    except OSError as exc:
-        raise UsageError(f"{given}: cannot read: {exc.strerror}") from None
+    text = read_source(path, given)
     shown = str(path) if path.parent != bundled_dir() else f"{path.name} (bundled)"
 
     def load_base(name: str, where: Origin) -> Spec:

@@ -1,0 +1,102 @@
+"""The hostile inputs of issue 11, each once: valid YAML that describes something costnet must refuse or
+survive, always with exit 0 or 2 and one line on stderr, never a traceback or exit 1 on a crash."""
+
+import json
+import textwrap
+
+import pytest
+from click.testing import CliRunner
+
+import costnet
+from costnet.cli import cli
+from conftest import make_spec
+
+
+def run(*args, input=None):
+    return CliRunner().invoke(cli, list(args), input=input)
+
+
+def write(tmp_path, name, text):
+    path = tmp_path / name
+    path.write_text(textwrap.dedent(text), encoding="utf-8")
+    return str(path)
+
+
+def one_error_line(result):
+    assert result.exit_code == 2, result.output
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("costnet: error: "), result.stderr
+    assert "Traceback" not in result.output
+    return lines[0]
+
+
+@pytest.mark.parametrize("value", [".inf", "-.inf", ".nan", "1e308", "1.0e+308"])
+def test_non_finite_and_huge_numbers_are_refused_where_they_are(tmp_path, value):
+    spec = write(tmp_path, "s.yaml", make_spec(f"- {{type: inverted_residual, out: 8, se: {value}}}"))
+    line = one_error_line(run("analyze", spec))
+    assert "s.yaml:8:" in line and "se: must be a number from 0 to 1,000,000" in line
+
+
+def test_an_integer_of_five_thousand_digits_is_one_line(tmp_path):
+    spec = write(tmp_path, "s.yaml", make_spec(f"- {{type: conv, out: {'9' * 5000}, kernel: 3}}"))
+    assert "s.yaml:8:27: a number of 5,000 characters (at most 1,000)" in one_error_line(run("analyze", spec))
+
+
+def test_an_exponential_split_that_leaves_a_group_empty_is_refused(tmp_path):
+    # 4 channels over 4 kernels, halving: 2, 1, 0, 1
+    spec = write(tmp_path, "s.yaml", make_spec("- {type: dwconv, kernel: [3, 5, 7, 9], split: exponential}", channels=4))
+    assert "leaves a group empty (2/1/0/1)" in one_error_line(run("analyze", spec))
+
+
+def test_the_separable_table_of_a_network_without_macs(tmp_path):
+    spec = write(tmp_path, "s.yaml", make_spec("- {type: pool, kernel: 2}"))
+    result = run("table", spec, "--kind", "separable")
+    assert result.exit_code == 0 and "no MACs at all" in result.output
+
+
+def test_a_name_that_collides_with_an_index_is_a_located_error(tmp_path):
+    spec = write(tmp_path, "s.yaml", make_spec('- {type: conv, out: 8, kernel: 1, name: "1"}\n'
+                                              "- {type: conv, out: 8, kernel: 1}"))
+    line = one_error_line(run("analyze", spec))
+    assert "s.yaml:9:" in line and "two layers are named 's.1' (first at line 8)" in line
+
+
+def test_control_characters_never_reach_the_output(tmp_path):
+    spec = write(tmp_path, "s.yaml", make_spec('- {type: conv, out: 8, kernel: 1, name: "a\\nb\\e[31m"}'))
+    result = run("analyze", spec)
+    assert "\x1b" not in result.output and "a\\nb\\x1b[31m" in result.output
+    result = run("analyze", spec, "-f", "json")
+    assert "\x1b" not in result.output and json.loads(result.output)["layers"][0]["name"] == "s.a\nb\x1b[31m"
+
+
+def test_a_newline_in_a_file_name_cannot_forge_an_error_line():
+    line = one_error_line(run("analyze", "no/such\ncostnet: error: forged.yaml"))
+    assert "no/such\\ncostnet: error: forged.yaml" in line
+
+
+def test_an_internal_error_is_one_line_and_exit_2(monkeypatch):
+    def crash(*args, **kwargs):
+        raise ZeroDivisionError("division by zero")
+
+    monkeypatch.setattr("costnet.outputs.render.render_table", crash)
+    monkeypatch.setitem(__import__("costnet.outputs.render", fromlist=["FORMATS"]).FORMATS, "table", crash)
+    line = run("analyze", "mixnet_m")
+    assert line.exit_code == 2
+    assert line.stderr.startswith("costnet: internal error: ZeroDivisionError: division by zero")
+
+
+def test_one_bad_entry_in_a_budget_file_is_reported_and_the_others_still_checked(tmp_path):
+    write(tmp_path, "bad.yaml", make_spec("- {type: inverted_residual, out: 8, se: .inf}"))
+    budget = write(tmp_path, "budget.yaml", """\
+        version: 1
+        budgets:
+          - {spec: mixnet_m, max_macs: 400M}
+          - {spec: bad.yaml, max_macs: 1M}
+          - {spec: mixnet_s, max_macs: 300M}
+        """)
+    result = run("check", "--budget", budget, "-f", "json")
+    assert result.exit_code == 2  # not 1: an entry could not be evaluated
+    data = json.loads(result.output)
+    assert [e["passed"] for e in data["entries"]] == [True, False, True]
+    assert "se: must be a number" in data["entries"][1]["error"]
+    assert data["summary"] == "2 limits checked, 0 exceeded, 1 could not be evaluated"
