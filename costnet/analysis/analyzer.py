@@ -242,8 +242,8 @@ def _layer(node: Node, convention: Convention, live: tuple[int, ...]) -> LayerRe
     return LayerResult(
         name=node.name, type=node.type, inputs=node.inputs, input_shapes=node.input_shapes, output_shape=out,
         detail=detail, fields=node.fields, costs=costs, macs=macs, weights=weights, biases=biases, norm_params=norm,
-        params=convention.params(weights, biases, norm), activations=activations, live_elements=live, origin=node.origin,
-        scope=node.scope,
+        params=convention.params(weights, biases, norm), activations=activations, live_elements=live,
+        origin=node.origin, scope=node.scope,
     )
 
 

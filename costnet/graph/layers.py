@@ -355,7 +355,8 @@ SE = LayerType(
 
 # ---- zero-cost layers ----------------------------------------------------------------------------------
 
-def _passthrough(kind: str, doc: str, fields: dict[str, Field], describe: str = "", in_place: bool = False) -> LayerType:
+def _passthrough(kind: str, doc: str, fields: dict[str, Field], describe: str = "",
+                 in_place: bool = False) -> LayerType:
     return LayerType(kind, doc, fields, lambda fields, shape: shape,
                      lambda fields, shape, out: (Cost("other"),), lambda fields, shape: describe, in_place=in_place)
 

@@ -145,7 +145,8 @@ def _step_lines(ax, series, scale: int, analyses: Sequence[Analysis]) -> list:
     entries = []
     for analysis, model, steps in series:
         entries += ax.step(range(len(steps)), [s.bytes / scale for s in steps], where="mid", linewidth=1.4, zorder=3,
-                           color=palette(next(i for i, a in enumerate(analyses) if a is analysis) % 10), linestyle="--" if model == "plain" else "-",
+                           color=palette(next(i for i, a in enumerate(analyses) if a is analysis) % 10),
+                           linestyle="--" if model == "plain" else "-",
                            label=f"{_row_name(analysis, analyses)}, {model} "
                                  f"(peak {binary_bytes(analysis.peaks[model].bytes)})")
     return entries

@@ -241,7 +241,8 @@ def _macs_lines(ax, points: Sequence[Point], line: str, along: str) -> None:
     keys = sorted({getattr(p, line) for p in points}, reverse=True)
     for index, key in enumerate(keys):
         row = sorted((p for p in points if getattr(p, line) == key), key=lambda p: getattr(p, along))
-        ax.plot([getattr(p, along) for p in row], [p.macs for p in row], color=colors(index / max(1, len(keys) - 1) * 0.9),
+        ax.plot([getattr(p, along) for p in row], [p.macs for p in row],
+                color=colors(index / max(1, len(keys) - 1) * 0.9),
                 marker="o" if len(row) <= MARKERS_UP_TO else "none", markersize=4, label=SWEEP_AXES[line][2](key))
     ax.set_yscale("log")
     units_axis(ax.yaxis, log=True, decades=decades_spanned([p.macs for p in points]))

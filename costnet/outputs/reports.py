@@ -327,7 +327,8 @@ def _figure(points: Callable[[], Sequence[Point]], x: str, log_x: bool, title: s
 
 
 FIGURES: dict[str, Callable[[], object]] = {
-    "mobilenets_figure4.png": _figure(_figure_points_mobilenet, "macs", True, "MobileNet: top-1 against MACs (Figure 4)"),
+    "mobilenets_figure4.png": _figure(_figure_points_mobilenet, "macs", True,
+                                      "MobileNet: top-1 against MACs (Figure 4)"),
     "mobilenets_figure5.png": _figure(_figure_points_mobilenet, "params", True,
                                       "MobileNet: top-1 against parameters (Figure 5)"),
     "mixnet_figure1.png": _figure(_figure_points_mixnet, "macs", False, "MixNet against mobile networks (Figure 1)"),

@@ -1,7 +1,8 @@
-"""Cost budgets: limits on MACs, parameters, activations and weight bytes, checked against analyses.
+"""Cost budgets: limits on MACs, parameters, activations, weight bytes and peak memory, checked against analyses.
 
-What can be limited is the `quantities.QUANTITIES` registry. A budget file is validated like a spec: located errors, unknown keys
-rejected. Evaluation never raises for one bad entry: it records an error, so one table shows everything.
+What can be limited is the `quantities.QUANTITIES` registry. A budget file is validated like a spec: located
+errors, unknown keys rejected. Evaluation never raises for one bad entry: it records an error, so one table
+shows everything.
 """
 
 from __future__ import annotations
@@ -322,7 +323,8 @@ ENTRY_FIELDS: dict[str, Field] = {
     **{f"max_{name}": Field(f"max_{name}", _limit_reader(name), f"limit on {q.doc}, e.g. {q.example}", None,
                             type_label=q.unit.name)
        for name, q in QUANTITIES.items()},
-    "baseline": Field("baseline", text, "a JSON file from `costnet analyze --format json` to compare with, relative to the budget file's folder", None),
+    "baseline": Field("baseline", text, "a JSON file from `costnet analyze --format json` to compare with, "
+                      "relative to the budget file's folder", None),
     "max_increase": Field("max_increase", percent, "allowed growth over the baseline, e.g. 2%", None,
                           type_label="percentage"),
 }
@@ -354,7 +356,8 @@ def parse_budget_file(path: str) -> tuple[Entry, ...]:
             raise SpecError("`baseline` and `max_increase` go together", origin)
         if not limits and values["baseline"] is None:
             raise SpecError("an entry needs at least one limit", origin,
-                            "valid: " + ", ".join(f"max_{name}" for name in QUANTITIES) + ", or baseline + max_increase")
+                            "valid: " + ", ".join(f"max_{name}" for name in QUANTITIES)
+                            + ", or baseline + max_increase")
         baseline = Baseline(values["baseline"], values["max_increase"]) if values["baseline"] else None
         entries.append(Entry(
             spec=values["spec"], label=values["name"], width=values["width"], resolution=values["resolution"],

@@ -145,7 +145,8 @@ class _Compiled:
         pixels = resolution * resolution  # no row has more output pixels than the input (nor its own)
         most = max(max(self.channels), self.input_channels) * pixels * (len(self.channels) + 1)
         macs = (self.fixed_macs + sum(self.macs_per_pixel) * pixels)
-        return len(self.channels) <= 4096 and max(most, macs, self.fixed_acts + sum(self.acts_per_pixel) * pixels) < 2**62
+        activations = self.fixed_acts + sum(self.acts_per_pixel) * pixels
+        return len(self.channels) <= 4096 and max(most, macs, activations) < 2**62
 
     def _figures_one(self, resolution: int, spatial: tuple[int, ...]) -> tuple[int, ...]:
         macs = self.fixed_macs + sum(map(int.__mul__, self.macs_per_pixel, spatial))

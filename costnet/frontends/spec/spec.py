@@ -7,7 +7,6 @@ the layer and block registries.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from fractions import Fraction
 from typing import Any, Callable, Mapping
 
 from .blocks import BLOCK_TYPES
@@ -17,7 +16,8 @@ from ...graph.network import COUNTS, ROUNDINGS, Figure, Reported, Scaling
 from ...graph.layers import SPEC_LAYER_TYPES
 from .nodes import DEPTH_SCALING, MERGES, SPLITS, WIDTH_SCALING, BlockNode, LayerNode, Node, ParallelNode, Stage
 from ...schema import (
-    Field, TableRef, _shown, _valid, choice, fraction, mapping, positive_int, positive_number, read_fields, sequence, text,
+    Field, TableRef, _shown, _valid, choice, fraction, mapping, positive_int, positive_number, read_fields, sequence,
+    text, written,
 )
 from ...yamlsource import YMap, YNode, YScalar, YSeq, parse_yaml
 
@@ -68,8 +68,9 @@ class Spec:
 # ---- figures -------------------------------------------------------------------------------------------
 
 def figure(node: YNode, path: str) -> Figure:
+    """A figure as printed: its written text decides its precision (`94.80` is to the hundredth)."""
     value = node.value if isinstance(node, YScalar) else None
-    parsed = Figure.parse(str(value)) if value is not None and not isinstance(value, bool) else None
+    parsed = Figure.parse(written(node, path)) if value is not None and not isinstance(value, bool) else None
     if parsed is None:
         raise SpecError(f"must be a figure as published, e.g. 569M or 4.2M (got {_shown(value)})",
                         node.origin.at(path))
