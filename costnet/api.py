@@ -11,18 +11,46 @@ from .errors import UsageError
 from .frontends.spec import loader
 from .frontends.spec import spec as spec_format
 from .frontends.spec.build import build
-from .frontends.spec.scaling import scale
+from .frontends.sources import is_onnx
+from .frontends.spec import scaling
 from .frontends.spec.spec import Spec
 from .graph.network import Graph
 
-__all__ = ["analyze", "build_graph", "load", "parse_spec", "scale"]
+__all__ = ["analyze", "build_graph", "load", "parse_spec", "read_onnx", "scale"]
 
 
-def load(spec: str | os.PathLike) -> Spec:
-    """A spec from a path, or from the name of a bundled spec ("mixnet_m")."""
+def load(spec: str | os.PathLike) -> Spec | Graph:
+    """A spec from a path, or from the name of a bundled spec ("mixnet_m"); an ONNX file's graph (`.onnx`,
+    as read_onnx reads it)."""
     if not isinstance(spec, (str, os.PathLike)):
         raise UsageError(f"load() takes a path or a bundled spec's name, got {type(spec).__name__}")
+    if is_onnx(spec):
+        return read_onnx(spec)
     return loader.load(spec)
+
+
+def read_onnx(path: str | os.PathLike, input_shape: tuple[int, int, int, int] | None = None,
+              allow_unknown: bool = False) -> Graph:
+    """The graph of an ONNX file, without the onnx package. `input_shape` (N, C, H, W) replaces the file's
+    input shape (needed where it is dynamic); `allow_unknown` keeps operators costnet cannot cost as rows of
+    zero cost (listed in every output) instead of refusing the file."""
+    from .frontends.onnx.convert import read_onnx as read
+
+    if input_shape is not None:
+        if not (isinstance(input_shape, (tuple, list)) and len(input_shape) == 4
+                and all(isinstance(d, int) and not isinstance(d, bool) and d > 0 for d in input_shape)):
+            raise UsageError(f"input_shape must be four positive integers (N, C, H, W), got {input_shape!r}")
+        input_shape = tuple(input_shape)
+    return read(os.fspath(path), input_shape, bool(allow_unknown))
+
+
+def scale(spec: Spec, width: float | None = None, resolution: int | None = None,
+          depth: float | None = None) -> Spec:
+    """The spec at a width multiplier, input resolution and depth multiplier; None keeps the spec's own, or
+    for a spec already scaled the values it was scaled to (so scale() composes)."""
+    if isinstance(spec, Graph):
+        raise UsageError("scale() scales a spec; a graph (from ONNX) is costed as it is")
+    return scaling.scale(spec, width=width, resolution=resolution, depth=depth)
 
 
 def parse_spec(text: str, file: str = "<string>") -> Spec:
@@ -38,7 +66,7 @@ def build_graph(network: Spec | Graph) -> Graph:
         return network
     if not isinstance(network, Spec):
         raise UsageError(f"expected a Spec (costnet.load) or a Graph, got {type(network).__name__}")
-    return build(network if network.scaling is not None else scale(network))
+    return build(network if network.scaling is not None else scaling.scale(network))
 
 
 def analyze(network: Spec | Graph, convention: str = DEFAULT_CONVENTION, dtype: str = DEFAULT_DTYPE) -> Analysis:

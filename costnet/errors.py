@@ -15,18 +15,22 @@ class ExitCode(IntEnum):
 
 @dataclass(frozen=True)
 class Origin:
-    """Where a value came from: a file, a 1-based line and column, and the field path inside the spec."""
+    """Where a value came from: a file, a 1-based line and column, and the field path inside the spec; or, for
+    a graph read from ONNX (line 0), the node of the graph."""
 
     file: str
     line: int
     column: int
     path: str = ""
+    node: str = ""  # the ONNX node
 
     def at(self, path: str) -> "Origin":
-        return Origin(self.file, self.line, self.column, path)
+        return Origin(self.file, self.line, self.column, path, self.node)
 
     def __str__(self) -> str:
-        return f"{self.file}:{self.line}:{self.column}"
+        if self.line:
+            return f"{self.file}:{self.line}:{self.column}"
+        return f"{self.file} (node {self.node})" if self.node else self.file
 
 
 class CostnetError(Exception):

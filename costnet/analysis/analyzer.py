@@ -105,6 +105,13 @@ class TypeShare:
     params: int
 
 
+@dataclass(frozen=True)
+class NotCosted:
+    layer: str
+    op: str  # the ONNX operator
+    node: str  # the ONNX node's name
+
+
 @dataclass(frozen=True, repr=False)
 class Analysis:
     """The costs of a graph. Its rows (`layers`) are derived from the graph when first asked for;
@@ -137,6 +144,12 @@ class Analysis:
     @property
     def bytes_per_element(self) -> int:
         return DTYPES[self.dtype]
+
+    @cached_property
+    def not_costed(self) -> tuple[NotCosted, ...]:
+        """Operators kept with zero cost because costnet cannot cost them (ONNX read with allow_unknown)."""
+        return tuple(NotCosted(node.name, node.fields["op"], node.origin.node if node.origin else "")
+                     for node in self.graph.nodes if node.type == "unknown")
 
     @property
     def weight_bytes(self) -> int:

@@ -4,7 +4,7 @@ commands in a module per group (analysis, studies, check, reference)."""
 
 from __future__ import annotations
 
-from . import analysis, check, reference, studies  # noqa: F401 (registers the commands)
+from . import analysis, check, reference, studies, verify  # noqa: F401 (registers the commands)
 from .analysis import DIFF_FORMAT_NAMES, FORMAT_NAMES, GROUPINGS, TABLE_FORMAT_NAMES, TABLE_KIND_NAMES
 from .app import cli, main
 from .check import CHECK_FORMAT_NAMES

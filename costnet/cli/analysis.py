@@ -10,8 +10,8 @@ from ..errors import ExitCode, UsageError
 from .app import cli
 from .inputs import analysis_of, variant_analysis
 from .options import (
-    convention_option, emit, format_option, memory_options, output_option, resolve_format, scaling_options,
-    spec_argument,
+    convention_option, emit, format_option, memory_options, onnx_options, output_option, resolve_format,
+    scaling_options, spec_argument,
 )
 
 FORMAT_NAMES = ("table", "json", "csv", "markdown")  # = outputs.render.FORMATS (tested); render loads lazily
@@ -21,6 +21,7 @@ GROUPINGS = ("stage", "block")  # = outputs.render.GROUPINGS (tested)
 @cli.command()
 @spec_argument
 @scaling_options
+@onnx_options()
 @convention_option
 @memory_options
 @click.option("--group-by", type=click.Choice(GROUPINGS), default=None,
@@ -29,9 +30,11 @@ GROUPINGS = ("stage", "block")  # = outputs.render.GROUPINGS (tested)
               help="Only the N layers with the most MACs, largest first.")
 @format_option(FORMAT_NAMES, "table", "json is the documented machine contract (docs/output.md).")
 @output_option()
-def analyze(spec, width, resolution, depth, convention, dtype, memory_model, group_by, top, fmt, output):
+def analyze(spec, width, resolution, depth, input_shape, allow_unknown, convention, dtype, memory_model, group_by,
+            top, fmt, output):
     """Layer by layer: shapes, MACs, parameters, activations, live memory, separable-convolution savings and
-    published figures of SPEC; totals with weight bytes and the peak of activation memory.
+    published figures of SPEC (a spec, or an exported .onnx graph); totals with weight bytes and the peak of
+    activation memory.
 
     \b
     Examples:
@@ -40,6 +43,7 @@ def analyze(spec, width, resolution, depth, convention, dtype, memory_model, gro
       costnet analyze mixnet_m --group-by stage
       costnet analyze resnet50 --top 10
       cat my_net.yaml | costnet analyze - -f json
+      costnet analyze model.onnx --input-shape 1,3,160,160
     """
     from ..outputs.render import FORMATS, View
 
@@ -48,7 +52,7 @@ def analyze(spec, width, resolution, depth, convention, dtype, memory_model, gro
         raise UsageError(f"--group-by and --top shape the table; -f {fmt} always lists every layer")
     if group_by and top:
         raise UsageError("choose --group-by or --top, not both")
-    result = analysis_of(spec, width, resolution, depth, convention, dtype)
+    result = analysis_of(spec, width, resolution, depth, convention, dtype, input_shape, allow_unknown)
     emit(FORMATS[fmt](result, View(group_by, top, memory_model)), output)
 
 
@@ -63,6 +67,7 @@ TABLE_FORMAT_NAMES = ("table", "markdown", "csv", "json", "latex")  # = tableren
                    "each depthwise separable pair against a full convolution, and the whole network so "
                    "(Table 4); layer-modifications: one layer through separable, α and ρ (Table 3).")
 @scaling_options
+@onnx_options(allow_unknown=False)
 @convention_option
 @click.option("--layer", help="layer-modifications: take D_K, M, N, D_F from this convolution of SPEC "
                               "(a depthwise layer stands for its separable pair).")
@@ -76,7 +81,8 @@ TABLE_FORMAT_NAMES = ("table", "markdown", "csv", "json", "latex")  # = tableren
               help="layer-modifications: resolution multiplier ρ.")
 @format_option(TABLE_FORMAT_NAMES, "table", "json is documented in docs/output.md.")
 @output_option()
-def table(spec, kind, width, resolution, depth, convention, layer, dk, m, n, df, alpha, rho, fmt, output):
+def table(spec, kind, width, resolution, depth, input_shape, convention, layer, dk, m, n, df, alpha, rho, fmt,
+          output):
     """Render one of the papers' tables for SPEC.
 
     \b
@@ -95,7 +101,8 @@ def table(spec, kind, width, resolution, depth, convention, layer, dk, m, n, df,
         given = {"--dk": dk, "-m": m, "-n": n, "--df": df}
         if spec and layer:
             try:
-                base = tables.layer_spec_of(analysis_of(spec, width, resolution, depth, convention), layer)
+                base = tables.layer_spec_of(analysis_of(spec, width, resolution, depth, convention,
+                                                        input_shape=input_shape), layer)
             except ValueError as exc:
                 raise UsageError(str(exc)) from None
         elif spec or layer:
@@ -109,7 +116,7 @@ def table(spec, kind, width, resolution, depth, convention, layer, dk, m, n, df,
     else:
         if not spec:
             raise UsageError(f"--kind {kind} needs a SPEC")
-        analysis = analysis_of(spec, width, resolution, depth, convention)
+        analysis = analysis_of(spec, width, resolution, depth, convention, input_shape=input_shape)
         result = tables.TABLE_KINDS[kind](analysis)
         s = analysis.scaling
         context = {"model": analysis.model, "spec": analysis.file, "convention": analysis.convention.name,
@@ -123,26 +130,35 @@ DIFF_FORMAT_NAMES = ("table", "markdown", "json")  # = outputs.diffrender.DIFF_F
 @cli.command(name="diff")
 @click.argument("spec_a", metavar="A")
 @click.argument("spec_b", metavar="B")
+@onnx_options()
 @convention_option
 @memory_options
 @click.option("--all", "show_all", is_flag=True, help="Show unchanged layers too.")
 @click.option("--exit-code", is_flag=True, help="Exit 1 when A and B differ, 0 when they do not (as git diff).")
 @format_option(DIFF_FORMAT_NAMES, "table")
 @output_option()
-def diff_command(spec_a, spec_b, convention, dtype, memory_model, show_all, exit_code, fmt, output):
-    """Layer-by-layer difference of A and B: two specs, or one at two variants (mixnet_m mixnet_m@1.3,256):
-    shapes, MACs, parameters and live memory, and the totals with peak memory.
+def diff_command(spec_a, spec_b, input_shape, allow_unknown, convention, dtype, memory_model, show_all, exit_code,
+                 fmt, output):
+    """Layer-by-layer difference of A and B: two specs, one at two variants (mixnet_m mixnet_m@1.3,256), ONNX
+    graphs, or a spec and an ONNX graph (layers then matched by order): shapes, MACs, parameters and live
+    memory, and the totals with peak memory. --input-shape applies to each ONNX side.
 
     \b
     Examples:
       costnet diff mixnet_s mixnet_m
       costnet diff mobilenet_v2 mobilenet_v2@0.75,160 --exit-code
+      costnet diff before.onnx after.onnx
+      costnet diff my_net.yaml my_net.onnx
     """
+    from ..frontends.sources import is_onnx
     from ..outputs.diffrender import DIFF_FORMATS
     from ..studies.diff import diff
 
     fmt = resolve_format(fmt, output, DIFF_FORMAT_NAMES, "table")
-    a, b = variant_analysis(spec_a, convention, dtype), variant_analysis(spec_b, convention, dtype)
+    if (input_shape is not None or allow_unknown) and not (is_onnx(spec_a) or is_onnx(spec_b)):
+        raise UsageError("--input-shape and --allow-unknown are for ONNX files; neither A nor B is a .onnx file")
+    a, b = (variant_analysis(side, convention, dtype, input_shape if is_onnx(side) else None,
+                             allow_unknown and is_onnx(side)) for side in (spec_a, spec_b))
     result = diff(a, b, memory_model)
     emit(DIFF_FORMATS[fmt](result, show_all), output)
     if exit_code and result.differs:

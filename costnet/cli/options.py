@@ -6,7 +6,7 @@
   PATH's extension (.json, .jsonl, .csv, .md, .tex, .xml, .txt), and is the command's default otherwise. A
   format that contradicts the extension is an error.
 - SPEC is a path (a file, a pipe, /dev/fd/N, or `-` for standard input), or the name of a bundled spec; a
-  file that exists wins over a bundled spec of the same name.
+  file that exists wins over a bundled spec of the same name. A path ending in `.onnx` is an ONNX graph.
 """
 
 from __future__ import annotations
@@ -57,6 +57,31 @@ def scaling_options(func):
                         help="Width multiplier α on the spec's base widths, rounded by the spec's rule "
                              "(default: the spec's own, e.g. 1.3 for MixNet-L).")(func)
     return func
+
+
+def onnx_options(allow_unknown: bool = True):
+    """--input-shape for an ONNX file's input; --allow-unknown (not for a gate, which must not pass on what it
+    could not cost)."""
+    def decorate(func):
+        if allow_unknown:
+            func = click.option("--allow-unknown", is_flag=True, default=False,
+                                help="ONNX: keep operators costnet cannot cost as rows of zero cost, listed in "
+                                     "the output, instead of refusing the file.")(func)
+        return click.option("--input-shape", "input_shape", metavar="N,C,H,W", default=None, callback=_input_shape,
+                            help="ONNX: the input's shape, where the file's is dynamic or to cost another size "
+                                 "(e.g. 1,3,224,224).")(func)
+    return decorate
+
+
+def _input_shape(ctx, param, value):
+    if value is None:
+        return None
+    from ..frontends.sources import parse_input_shape
+
+    try:
+        return parse_input_shape(value)
+    except UsageError as exc:
+        raise click.BadParameter(str(exc).split(": ", 1)[1]) from None
 
 
 def convention_option(func):

@@ -16,7 +16,7 @@ from ..schema import (
     positive_number,
 )
 
-ACTIVATIONS = ("none", "relu", "relu6", "swish", "sigmoid", "hard_swish", "hard_sigmoid")
+ACTIVATIONS = ("none", "relu", "relu6", "swish", "sigmoid", "hard_swish", "hard_sigmoid", "softmax")
 NORMS = ("bn", "none")
 
 
@@ -50,6 +50,7 @@ class LayerType:
     spatial: Callable[[Mapping[str, Any], int, int], tuple[int, int]] = lambda fields, h, w: (h, w)
     spatial_fields: tuple[str, ...] = ()
     macs_per_output_pixel: bool = False  # MACs = (MACs at one output pixel) × output pixels: convolutions
+    macs_per_input_pixel: bool = False  # MACs = (MACs at one input pixel) × input pixels: transposed convolutions
     channels_follow_spatial: bool = False  # output channels depend on the input's size (flatten)
     depthwise: bool = False  # the first half of a depthwise separable pair
     pointwise: bool = False  # can be the second half (a 1×1 convolution)
@@ -90,31 +91,39 @@ def _bias(fields: Mapping[str, Any], channels: int) -> int:
     return channels if fields.get("bias") else 0
 
 
-def _window(height: int, width: int, kernel: int, stride: int, padding: str | int) -> tuple[int, int]:
-    out_height = f.output_size(height, kernel, stride, padding)
-    out_width = f.output_size(width, kernel, stride, padding)
+def _window(height: int, width: int, kernel: int, stride: int, padding: str | int,
+            dilation: int = 1) -> tuple[int, int]:
+    span = dilation * (kernel - 1) + 1  # a dilated kernel's reach; its MACs stay those of k×k taps
+    out_height = f.output_size(height, span, stride, padding)
+    out_width = f.output_size(width, span, stride, padding)
     if out_height < 1 or out_width < 1:
-        raise ShapeError(f"a {kernel}×{kernel} kernel does not fit the {height}×{width} input with padding {padding!r}")
+        dilated = f" dilated {dilation}×" if dilation > 1 else ""
+        raise ShapeError(f"a {kernel}×{kernel}{dilated} kernel does not fit the {height}×{width} input with "
+                         f"padding {padding!r}")
     return out_height, out_width
 
 
 def _conv_spatial(fields, height: int, width: int) -> tuple[int, int]:
-    return _window(height, width, fields["kernel"], fields["stride"], fields["padding"])
+    return _window(height, width, fields["kernel"], fields["stride"], fields["padding"], fields["dilation"])
 
 
 def _dw_spatial(fields, height: int, width: int) -> tuple[int, int]:
-    return _window(height, width, max(fields["kernel"]), fields["stride"], fields["padding"])
+    return _window(height, width, max(fields["kernel"]), fields["stride"], fields["padding"], fields["dilation"])
 
 
 def _pw_spatial(fields, height: int, width: int) -> tuple[int, int]:
     return _window(height, width, 1, fields["stride"], fields["padding"])
 
 
-_WINDOW_FIELDS = ("kernel", "stride", "padding")
+_WINDOW_FIELDS = ("kernel", "stride", "padding", "dilation")
+DILATION = Field("dilation", positive_int, "spacing of the kernel's taps (1: a plain convolution); the output "
+                 "size follows the dilated reach d·(k−1)+1, the MACs the k×k taps", 1)
 
 
 def _suffix(fields: Mapping[str, Any]) -> str:
     parts = [] if fields.get("stride", 1) == 1 else [f"s{fields['stride']}"]
+    if fields.get("dilation", 1) > 1:
+        parts.append(f"d{fields['dilation']}")
     return (" " + " ".join(parts)) if parts else ""
 
 
@@ -155,7 +164,7 @@ CONV = LayerType(
     "conv", "Convolution, dense or grouped: out × (in/groups) × k × k weights.",
     _fields(OUT, Field("kernel", positive_int, "kernel size (square)"), STRIDE, PADDING,
             Field("groups", positive_int, "channel groups; in and out must be divisible by it", 1),
-            BIAS, NORM, ACT),
+            BIAS, NORM, ACT, DILATION),
     _conv_infer, _conv_cost, _conv_describe,
     spatial=_conv_spatial, spatial_fields=_WINDOW_FIELDS, macs_per_output_pixel=True,
 )
@@ -199,7 +208,7 @@ DWCONV = LayerType(
     _fields(Field("kernel", kernel_list, "kernel size, or a list of kernel sizes for a MixConv"), STRIDE, PADDING,
             Field("split", choice(*f.SPLITS), "how a MixConv splits channels over its kernel sizes: 'equal' "
                   "(remainder on the first group, as TF MixNet and timm do) or 'exponential' (½, ¼, …)", "equal"),
-            BIAS, NORM, ACT),
+            BIAS, NORM, ACT, DILATION),
     _dw_infer, _dw_cost, _dw_describe, depthwise=True, in_place=True,
     spatial=_dw_spatial, spatial_fields=_WINDOW_FIELDS, macs_per_output_pixel=True,
 )
@@ -296,7 +305,7 @@ POOL = LayerType(
     _pool_infer, lambda fields, shape, out: (Cost("pooling"),),
     lambda fields, shape: f"{fields['mode']} {fields['kernel']}×{fields['kernel']}"
                           f" s{fields['stride'] or fields['kernel']}",
-    spatial=_pool_spatial, spatial_fields=(*_WINDOW_FIELDS, "ceil_mode"),
+    spatial=_pool_spatial, spatial_fields=("kernel", "stride", "padding", "ceil_mode"),
 )
 
 GLOBAL_POOL = LayerType(
@@ -426,9 +435,65 @@ def _merge(kind: str, doc: str, infer) -> LayerType:
 ADD = _merge("add", "Elementwise sum of two or more tensors of one shape (a residual connection); no MACs.",
              _add_infer)
 CONCAT = _merge("concat", "Concatenation along channels of tensors of one spatial size; no MACs.", _concat_infer)
+MUL = _merge("mul", "Elementwise product of tensors of one shape (an ONNX Mul that is neither SE's scaling nor "
+             "swish); no MACs, as an activation's arithmetic is none.", _add_infer)
+
+
+# ---- transposed convolution ----------------------------------------------------------------------------
+
+def _deconv_spatial(fields, height: int, width: int) -> tuple[int, int]:
+    k, s, p, extra = fields["kernel"], fields["stride"], fields["padding"], fields["output_padding"]
+    size = lambda n: (n - 1) * s - 2 * p + k + extra
+    if size(height) < 1 or size(width) < 1:
+        raise ShapeError(f"a {k}×{k} transposed convolution with padding {p} gives no output from {height}×{width}")
+    return size(height), size(width)
+
+
+def _deconv_infer(fields, shape: Shape) -> Shape:
+    groups = fields["groups"]
+    if shape.channels % groups or fields["out"] % groups:
+        raise ShapeError(f"input channels ({shape.channels}) and output channels ({fields['out']}) must both be "
+                         f"divisible by groups ({groups})")
+    if fields["output_padding"] >= fields["stride"]:
+        raise ShapeError("output_padding must be smaller than the stride (PyTorch and ONNX refuse it too)")
+    return Shape(fields["out"], *_deconv_spatial(fields, shape.height, shape.width))
+
+
+def _deconv_cost(fields, shape: Shape, out: Shape) -> tuple[Cost, ...]:
+    k, g = fields["kernel"], fields["groups"]
+    weights = f.conv_weights(shape.channels, out.channels, k, g)  # in × (out/g) × k², as out × (in/g) × k²
+    return (Cost(f"transposed conv {k}×{k}", macs=weights * shape.spatial, weights=weights,
+                 biases=_bias(fields, out.channels), norm=_norm_params(fields, out.channels)),)
+
+
+DECONV = LayerType(
+    "deconv", "Transposed convolution (ConvTranspose): each input pixel spreads a k×k kernel over the output; "
+    "(in/groups) × out × k² weights, and those MACs at every input pixel. Output size (H − 1)·stride − 2·padding "
+    "+ k + output_padding.",
+    _fields(OUT, Field("kernel", positive_int, "kernel size (square)"), STRIDE,
+            Field("padding", non_negative_int, "pixels taken off each side of the output", 0),
+            Field("output_padding", non_negative_int, "pixels added to one side of the output", 0),
+            Field("groups", positive_int, "channel groups", 1), BIAS, NORM, ACT),
+    _deconv_infer, _deconv_cost,
+    lambda fields, shape: f"{fields['kernel']}×{fields['kernel']} transposed{_suffix(fields)}",
+    spatial=_deconv_spatial, spatial_fields=("kernel", "stride", "padding", "output_padding"),
+    macs_per_input_pixel=True,
+)
+
+
+def _unknown_describe(fields, shape: Shape) -> str:
+    return f"{fields['op']}: not costed"
+
+
+UNKNOWN = LayerType(
+    "unknown", "An operator costnet cannot cost, kept because --allow-unknown was given: its MACs and parameters "
+    "are counted as zero, and every output lists it.",
+    {}, lambda fields, shapes: shapes[0], lambda fields, shape, out: (Cost("not costed"),), _unknown_describe,
+    merge=True, spec_entry=False,
+)
 
 LAYER_TYPES: dict[str, LayerType] = {
     t.name: t for t in (CONV, DWCONV, PWCONV, FC, POOL, GLOBAL_POOL, ADAPTIVE_POOL, SE, ACT_LAYER, BN, LRN,
-                        SHUFFLE, FLATTEN, DROPOUT, ADD, CONCAT)
+                        SHUFFLE, FLATTEN, DROPOUT, DECONV, ADD, CONCAT, MUL, UNKNOWN)
 }
 SPEC_LAYER_TYPES = {name: t for name, t in LAYER_TYPES.items() if t.spec_entry}

@@ -20,7 +20,7 @@ def _rows(d: Diff, show_all: bool) -> list[list[str]]:
     show = lambda n: "—" if n is None else format_count(n)
     memory = lambda n: "—" if n is None else format_memory(n)
     delta = lambda x, y: "" if (x or 0) == (y or 0) else f"{(y or 0) - (x or 0):+,}"
-    return [[printable(l.name), l.type, l.shape_a, l.shape_b, show(l.macs_a), show(l.macs_b), delta(l.macs_a, l.macs_b),
+    return [[printable(l.label), l.type, l.shape_a, l.shape_b, show(l.macs_a), show(l.macs_b), delta(l.macs_a, l.macs_b),
              show(l.params_a), show(l.params_b), delta(l.params_a, l.params_b), memory(l.live_a), memory(l.live_b)]
             for l in d.layers if show_all or l.changed]
 
@@ -40,10 +40,17 @@ def _total_line(d: Diff) -> str:
             f"{d.a.dtype}" + ("" if d.differs else "; A and B are the same"))
 
 
+def _matching(d: Diff) -> str:
+    """Said only when layers are matched by order: their names differ (A's name ~ B's name)."""
+    return ("layers matched by order (type and output shape), as A and B name them differently; dropout, the "
+            "identity at inference, left out\n"
+            if d.matched_by == "order" else "")
+
+
 def render_table(d: Diff, show_all: bool = False) -> str:
     rows = _rows(d, show_all)
     body = format_table(_HEADERS, rows, "llllrrrrrrrr") if rows else "no layer differs"
-    return f"{_side('A', d.a)}\n{_side('B', d.b)}\n\n{body}\n\n{_total_line(d)}\n"
+    return f"{_side('A', d.a)}\n{_side('B', d.b)}\n{_matching(d)}\n{body}\n\n{_total_line(d)}\n"
 
 
 def render_markdown(d: Diff, show_all: bool = False) -> str:
@@ -51,12 +58,12 @@ def render_markdown(d: Diff, show_all: bool = False) -> str:
 
     rows = _rows(d, show_all)
     body = tabulate(rows, headers=_HEADERS, tablefmt="github", disable_numparse=True) if rows else "No layer differs."
-    return f"- {_side('A', d.a)}\n- {_side('B', d.b)}\n\n{body}\n\n{_total_line(d)}\n"
+    return f"- {_side('A', d.a)}\n- {_side('B', d.b)}\n{_matching(d)}\n{body}\n\n{_total_line(d)}\n"
 
 
 def _layer(l: LayerDiff) -> dict[str, Any]:
-    return {"name": l.name, "type": l.type, "changed": l.changed, "output_a": l.shape_a, "output_b": l.shape_b,
-            "macs": [l.macs_a, l.macs_b], "params": [l.params_a, l.params_b], "live_bytes": [l.live_a, l.live_b]}
+    return {"name": l.name, "name_b": l.name_b, "type": l.type, "changed": l.changed, "output_a": l.shape_a,
+            "output_b": l.shape_b, "macs": [l.macs_a, l.macs_b], "params": [l.params_a, l.params_b], "live_bytes": [l.live_a, l.live_b]}
 
 
 def render_json(d: Diff, show_all: bool = False) -> str:
@@ -66,7 +73,7 @@ def render_json(d: Diff, show_all: bool = False) -> str:
     return dumps({
         "schema_version": DIFF_SCHEMA_VERSION, "a": side(d.a), "b": side(d.b), "differs": d.differs,
         "convention": d.a.convention.name, "memory_model": d.memory_model, "dtype": d.a.dtype,
-        "totals": {q: list(pair) for q, pair in d.totals.items()},
+        "matched_by": d.matched_by, "totals": {q: list(pair) for q, pair in d.totals.items()},
         "layers": [_layer(l) for l in d.layers if show_all or l.changed],
     })
 

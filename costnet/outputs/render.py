@@ -151,7 +151,19 @@ def _summary_lines(a: Analysis, view: View) -> list[str]:
                      f"{', '.join(figures)}")
     lines.append(f"convention: {a.convention.describe()}")
     lines.append(f"not counted as MACs: {MACS_NOT_COUNTED}")
+    if a.not_costed:
+        lines.append(not_costed_line(a))
     return lines
+
+
+def not_costed_line(a: Analysis) -> str:
+    ops = ", ".join(f"{printable(n.op)} (node {printable(n.node)})" for n in a.not_costed[:NOT_COSTED_SHOWN])
+    more = f", and {len(a.not_costed) - NOT_COSTED_SHOWN} more" if len(a.not_costed) > NOT_COSTED_SHOWN else ""
+    return (f"NOT COSTED (--allow-unknown): {len(a.not_costed)} operator{'s' if len(a.not_costed) > 1 else ''} "
+            f"counted as zero MACs and parameters, so every total above is a lower bound: {ops}{more}")
+
+
+NOT_COSTED_SHOWN = 10
 
 
 def reported_conventions(r: Reported) -> str:
@@ -174,10 +186,14 @@ def _header(a: Analysis, view: View) -> str:
             f"{view.memory_model}")
 
 
+def _source_label(a: Analysis) -> str:
+    return "onnx" if a.scaling is None and a.file.lower().endswith(".onnx") else "spec"
+
+
 def render_table(a: Analysis, view: View = View()) -> str:
     headers, rows, align = _table(a, view)
     table = format_table(headers, rows, align)
-    return (f"{_header(a, view)}\nspec: {printable(a.file)}\n\n{table}\n\n"
+    return (f"{_header(a, view)}\n{_source_label(a)}: {printable(a.file)}\n\n{table}\n\n"
             + "\n".join(_summary_lines(a, view)) + "\n")
 
 
@@ -300,7 +316,8 @@ def _json_layer(a: Analysis, l: LayerResult) -> dict[str, Any]:
         "biases": l.biases, "norm_params": l.norm_params, "activations": l.activations,
         "live_bytes": {model: live * a.bytes_per_element for model, live in zip(MEMORY_MODELS, l.live_elements)},
         "stage": scope[0], "block": scope[1] if len(scope) > 1 else l.name,
-        "line": l.origin.line if l.origin else None,
+        "line": l.origin.line if l.origin and l.origin.line else None,
+        "onnx_node": l.origin.node if l.origin and l.origin.node else None,
     }
 
 
@@ -319,6 +336,7 @@ def _json_tail(a: Analysis) -> dict[str, Any]:
             "params": r.params.text if r.params else None, "top1": r.top1, "top5": r.top5,
             "convention": r.convention, "note": r.note or None,
         } for r in a.reported],
+        "not_costed": [{"layer": n.layer, "op": n.op, "onnx_node": n.node} for n in a.not_costed],
     }
 
 

@@ -133,7 +133,7 @@ def output_schema() -> dict[str, Any]:
         "type": "object",
         "required": ["name", "type", "inputs", "input_shape", "input_shapes", "output_shape", "detail", "fields",
                      "macs", "params", "weights", "biases", "norm_params", "activations", "live_bytes", "stage",
-                     "block", "line"],
+                     "block", "line", "onnx_node"],
         "additionalProperties": False,
         "properties": {
             "name": text, "type": text, "inputs": {"type": "array", "items": text, "minItems": 1},
@@ -142,7 +142,7 @@ def output_schema() -> dict[str, Any]:
             "output_shape": {"$ref": "#/definitions/shape"}, "detail": text, "fields": {"type": "object"},
             "macs": count, "params": count, "weights": count, "biases": count, "norm_params": count,
             "activations": count, "live_bytes": {"type": "object", "additionalProperties": count},
-            "stage": text, "block": text, "line": {"type": ["integer", "null"]},
+            "stage": text, "block": text, "line": {"type": ["integer", "null"]}, "onnx_node": nullable_text,
         },
     }
     peak = {"type": "object", "required": ["bytes", "layer"], "additionalProperties": False,
@@ -158,7 +158,7 @@ def output_schema() -> dict[str, Any]:
         "additionalProperties": False,
         "required": ["schema_version", "model", "family", "spec", "input", "scaling", "convention", "totals",
                      "memory", "by_type", "layers", "separable", "separable_formula", "standard_network",
-                     "reported"],
+                     "reported", "not_costed"],
         "properties": {
             "schema_version": {"const": JSON_SCHEMA_VERSION},
             "model": text, "family": text, "spec": text, "input": {"$ref": "#/definitions/shape"},
@@ -201,5 +201,8 @@ def output_schema() -> dict[str, Any]:
                 "properties": {"source": text, "macs": nullable_text, "params": nullable_text,
                                "top1": {"type": ["number", "null"]}, "top5": {"type": ["number", "null"]},
                                "convention": text, "note": nullable_text}}},
+            "not_costed": {"type": "array", "items": {
+                "type": "object", "additionalProperties": False, "required": ["layer", "op", "onnx_node"],
+                "properties": {"layer": text, "op": text, "onnx_node": text}}},
         },
     }

@@ -63,8 +63,12 @@ def render_csv(table: Table) -> str:
     return out.getvalue()
 
 
+TABLE_SCHEMA_VERSION = 1  # docs/output.md: `costnet table -f json`
+
+
 def to_json_data(table: Table, context: dict[str, Any] | None = None) -> dict[str, Any]:
-    data: dict[str, Any] = {"kind": table.kind, "title": table.title, **(context or {}),
+    data: dict[str, Any] = {"schema_version": TABLE_SCHEMA_VERSION, "kind": table.kind, "title": table.title,
+                            **(context or {}),
                             "columns": [{"key": c.key, "header": c.header} for c in table.columns],
                             "rows": [dict(row) for row in table.rows], "notes": list(table.notes)}
     data.update(table.extra)

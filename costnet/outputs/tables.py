@@ -11,6 +11,7 @@ from typing import Any, Callable, Mapping
 
 from ..graph import formulas as f
 from ..analysis.analyzer import Analysis, LayerResult
+from .render import formula_label
 
 
 @dataclass(frozen=True)
@@ -143,7 +144,7 @@ def separable(a: Analysis) -> Table:
         "separable", f"{a.model}: depthwise separable versus full convolution",
         (Column("depthwise", "Depthwise"), Column("pointwise", "Pointwise"), Column("m", "M"), Column("n", "N"),
          Column("dk", "Dk"), Column("macs", "MACs", "count"), Column("standard_macs", "Full conv MACs", "count"),
-         Column("ratio", "Ratio", "ratio"), Column("formula", "1/N + 1/Dk²", "ratio")),
+         Column("ratio", "Ratio", "ratio"), Column("formula", formula_label(a), "ratio")),
         rows, notes, {"network": network},
     )
 

@@ -1,7 +1,9 @@
-"""Layer-by-layer difference of two analyses (two specs, or one spec at two widths or resolutions)."""
+"""Layer-by-layer difference of two analyses (two specs, one spec at two widths or resolutions, a spec and
+the ONNX graph of the model, two ONNX graphs)."""
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass
 
 from ..analysis.analyzer import Analysis, LayerResult
@@ -20,6 +22,11 @@ class LayerDiff:
     shape_b: str
     live_a: int | None  # bytes alive while the row runs, under the diff's memory model
     live_b: int | None
+    name_b: str | None = None  # B's name for the layer, where layers are matched by order and it differs
+
+    @property
+    def label(self) -> str:
+        return self.name if self.name_b is None else f"{self.name} ~ {self.name_b}"
 
     @property
     def changed(self) -> bool:
@@ -33,6 +40,7 @@ class Diff:
     b: Analysis
     memory_model: str
     layers: tuple[LayerDiff, ...]
+    matched_by: str = "name"  # or "order": A and B name their layers differently (a spec and an ONNX graph)
 
     @property
     def totals(self) -> dict[str, tuple[int, int]]:
@@ -51,7 +59,13 @@ class Diff:
 
 
 def diff(a: Analysis, b: Analysis, memory_model: str = DEFAULT_MEMORY_MODEL) -> Diff:
-    """Layers matched by name, in A's order; a layer only B has comes right after the layer it follows in B."""
+    """Layers matched by name, in A's order, a layer only B has right after the layer it follows in B; or,
+    when A and B share under half their names (a spec and the ONNX graph of the same network), matched by
+    order: the longest common sequence of (type, output shape), and the unmatched layers between paired in
+    turn where their types agree."""
+    names_a, names_b = {layer.name for layer in a.layers}, {layer.name for layer in b.layers}
+    if 2 * len(names_a & names_b) < min(len(names_a), len(names_b)):
+        return Diff(a, b, memory_model, tuple(_by_order(a, b, memory_model)), "order")
     by_name_a = {layer.name: layer for layer in a.layers}
     by_name_b = {layer.name: layer for layer in b.layers}
     only_b_after: dict[str | None, list[str]] = {}  # A's layer (None: the start) → B's new layers after it
@@ -68,8 +82,27 @@ def diff(a: Analysis, b: Analysis, memory_model: str = DEFAULT_MEMORY_MODEL) -> 
     return Diff(a, b, memory_model, layers)
 
 
+IDENTITIES = ("dropout",)  # rows that are the identity at inference: exporters leave them out
+
+
+def _by_order(a: Analysis, b: Analysis, model: str):
+    la, lb = ([layer for layer in x.layers if layer.type not in IDENTITIES] for x in (a, b))
+    key = lambda layer: (layer.type, layer.output_shape)
+    matcher = difflib.SequenceMatcher(None, [key(x) for x in la], [key(y) for y in lb], autojunk=False)
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        if op == "equal" or (op == "replace" and i2 - i1 == j2 - j1
+                             and all(la[i].type == lb[j].type for i, j in zip(range(i1, i2), range(j1, j2)))):
+            for i, j in zip(range(i1, i2), range(j1, j2)):
+                yield _layer_diff(la[i].name, la[i], lb[j], a, b, model, paired=True)
+            continue
+        for i in range(i1, i2):
+            yield _layer_diff(la[i].name, la[i], None, a, b, model)
+        for j in range(j1, j2):
+            yield _layer_diff(lb[j].name, None, lb[j], a, b, model)
+
+
 def _layer_diff(name: str, la: LayerResult | None, lb: LayerResult | None, a: Analysis, b: Analysis,
-                model: str) -> LayerDiff:
+                model: str, paired: bool = False) -> LayerDiff:
     types = {layer.type for layer in (la, lb) if layer}
     kind = types.pop() if len(types) == 1 else f"{la.type}→{lb.type}"
     return LayerDiff(
@@ -77,4 +110,5 @@ def _layer_diff(name: str, la: LayerResult | None, lb: LayerResult | None, a: An
         la.macs if la else None, lb.macs if lb else None, la.params if la else None, lb.params if lb else None,
         str(la.output_shape) if la else "—", str(lb.output_shape) if lb else "—",
         la.live[model] * a.bytes_per_element if la else None, lb.live[model] * b.bytes_per_element if lb else None,
+        lb.name if paired and lb.name != name else None,
     )

@@ -59,6 +59,8 @@ def _compile(spec: Spec, width: float, resolutions: tuple[int, ...], convention:
             graph = build_graph(scale(spec, width=width, resolution=resolution, depth=depth))
         except CostnetError:
             continue
+        if any(LAYER_TYPES[node.type].macs_per_input_pixel for node in graph.nodes):
+            return None  # MACs that follow a layer's input size (transposed convolutions): the slow way
         return _Compiled(graph, CONVENTIONS[convention], dtype)
     return None
 

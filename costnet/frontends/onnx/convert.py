@@ -1,0 +1,835 @@
+"""An ONNX graph → costnet's graph: the rows a spec of the same network would have.
+
+Exporters spell one layer as several operators. These are put back together, so that a network exported
+from PyTorch gives the same rows, costs and separable pairs as its spec:
+
+- Conv, then BatchNormalization, then an activation (Relu, Clip(0, 6), HardSwish, HardSigmoid, Sigmoid, or
+  swish written as Mul(x, Sigmoid(x))), each the only reader of the one before: one convolution row with
+  `norm: bn` and `act`. A convolution is `pwconv` when it is 1×1 and dense, `dwconv` when it has one group
+  per channel, `conv` otherwise.
+- Split → one Conv per part → Concat: a MixConv (`dwconv` with a list of kernel sizes) when every part is
+  depthwise, a grouped 1×1 convolution (`pwconv` with groups) when every part is 1×1 and dense; the parts
+  must be split as costnet splits (equally, the remainder on the first; or exponentially).
+- GlobalAveragePool (or ReduceMean over H×W) → 1×1 Conv → activation → 1×1 Conv → Sigmoid/HardSigmoid →
+  Mul with the pooled tensor: one squeeze-and-excitation row.
+- Reshape → Transpose(0, 2, 1, 3, 4) → Reshape: ShuffleNet's channel shuffle.
+- Gemm, or MatMul followed by an Add of a constant: a fully connected row.
+- Slice and Split along channels, Identity, Dropout, and Flatten of a 1×1 tensor are views: the readers read
+  the tensor they view, and see the part they take.
+Shapes are costnet's own (its layer types' shape functions), checked against the shapes the file records.
+An operator costnet cannot cost is an error naming it and its node; with `allow_unknown` it becomes a row
+that costs nothing and says so.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterable
+
+from ...errors import Origin, UsageError
+from ...graph.formulas import Shape, SPLITS
+from ...graph.layers import LAYER_TYPES, ShapeError
+from ...graph.network import INPUT, Graph, Node as GraphNode
+from . import wire
+
+ACTIVATION_OPS = {"Relu": "relu", "HardSwish": "hard_swish", "HardSigmoid": "hard_sigmoid", "Sigmoid": "sigmoid",
+                  "Softmax": "softmax"}
+VIEW_OPS = ("Identity", "Dropout")
+FUNCTIONAL_TYPES = ("add", "concat", "mul", "shuffle", "unknown")
+SHAPE_OPS = ("Constant", "Shape", "Gather", "Unsqueeze", "Squeeze", "Cast", "ConstantOfShape", "Range")
+
+
+class OnnxError(UsageError):
+    """A graph costnet cannot read: the message names the node and what is wrong."""
+
+
+@dataclass
+class _Tensor:
+    """What a value of the ONNX graph is to costnet: the row that produced the tensor it is (or views), and
+    the shape seen through it."""
+
+    producer: str  # a row's name, or INPUT
+    shape: Shape
+    rank: int  # 4 for N×C×H×W, 2 for N×F (a flat vector, as Shape(F, 1, 1))
+
+
+@dataclass
+class _Row:
+    name: str
+    type: str
+    fields: dict[str, Any]
+    inputs: list[str]  # ONNX values read
+    output: str  # the ONNX value it produces
+    nodes: list[str] = field(default_factory=list)  # the ONNX nodes it stands for
+
+
+def read_onnx(path: str | Path, input_shape: tuple[int, ...] | None = None, allow_unknown: bool = False) -> Graph:
+    """The graph of an ONNX file. `input_shape` (N, C, H, W) replaces a dynamic or a different input shape."""
+    try:
+        model = wire.read_model_file(path)
+    except FileNotFoundError:
+        raise UsageError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise UsageError(f"{path}: is a directory, not an ONNX file") from None
+    except OSError as exc:
+        raise UsageError(f"{path}: cannot read: {exc.strerror}") from None
+    except wire.WireError as exc:
+        raise OnnxError(f"{path}: not an ONNX model ({exc})") from None
+    return _Converter(model, str(path), input_shape, allow_unknown).convert()
+
+
+class _Converter:
+    def __init__(self, model: wire.Model, file: str, input_shape, allow_unknown: bool):
+        self.model, self.file, self.allow_unknown = model, file, allow_unknown
+        graph = model.graph
+        self.nodes = graph.nodes
+        self.initializers = {t.name: t for t in graph.initializers}
+        self.recorded = {v.name: v.shape for v in (*graph.value_infos, *graph.outputs) if v.shape is not None}
+        self.readers: dict[str, list[int]] = {}
+        for i, node in enumerate(self.nodes):
+            for name in node.inputs:
+                if name:
+                    self.readers.setdefault(name, []).append(i)
+        self.producer = {out: i for i, node in enumerate(self.nodes) for out in node.outputs}
+        self.outputs = {v.name for v in graph.outputs}
+        self.constants: dict[str, tuple] = {name: t.values for name, t in self.initializers.items()
+                                            if t.values is not None}
+        for node in self.nodes:  # a Constant may come after a node that reads it, where exporters put it
+            if node.op_type == "Constant" and node.domain in ("", "ai.onnx"):
+                _constant(self, node)
+        self.tensors: dict[str, _Tensor] = {}
+        self.rows: list[_Row] = []
+        self.padded: dict[str, tuple[int, int, int, int]] = {}  # a Pad's output → the pads the reader adds
+        self.built: list[GraphNode] = []
+        self.used: set[int] = set()  # nodes already part of a row or a view
+        self.names: set[str] = set()
+        self.input_name, self.input = self._input(graph, input_shape)
+
+    # ---- the network input ----------------------------------------------------------------------------
+
+    def _input(self, graph: wire.Graph, given) -> tuple[str, Shape]:
+        inputs = [v for v in graph.inputs if v.name not in self.initializers]
+        if len(inputs) != 1:
+            names = ", ".join(v.name for v in inputs) or "none"
+            raise OnnxError(f"{self.file}: costnet analyses networks of one input; this graph has {len(inputs)} "
+                            f"({names})")
+        value = inputs[0]
+        dims = tuple(given) if given is not None else value.shape
+        if dims is None or len(dims) != 4:
+            raise OnnxError(f"{self.file}: input {value.name!r} is not an N×C×H×W image tensor "
+                            f"({'unknown rank' if dims is None else f'rank {len(dims)}'}); pass --input-shape 1,3,224,224")
+        unknown = [str(d) if d is not None else "?" for d in dims if not isinstance(d, int)]
+        if unknown:
+            raise OnnxError(f"{self.file}: input {value.name!r} has a dynamic size ({', '.join(unknown)} in "
+                            f"{'×'.join(str(d) for d in dims)}); pass --input-shape 1,3,224,224")
+        if dims[0] != 1:
+            raise OnnxError(f"{self.file}: input {value.name!r} has a batch of {dims[0]}; costnet counts one "
+                            "image: pass --input-shape 1,C,H,W")
+        shape = Shape(*dims[1:])
+        self.tensors[value.name] = _Tensor(INPUT, shape, 4)
+        return value.name, shape
+
+    # ---- the whole graph ------------------------------------------------------------------------------
+
+    def convert(self) -> Graph:
+        for i, node in enumerate(self.nodes):
+            if i in self.used:
+                continue
+            if node.domain not in ("", "ai.onnx"):
+                self._unknown(i, f"operator {node.domain}.{node.op_type}")
+                continue
+            if node.has_subgraph:
+                self._unknown(i, f"operator {node.op_type} with a subgraph")
+                continue
+            handler = _HANDLERS.get(node.op_type)
+            if handler is None:
+                self._unknown(i, f"ONNX operator {node.op_type}")
+                continue
+            handler(self, i, node)
+        if not self.built:
+            raise OnnxError(f"{self.file}: the graph has no layer costnet reads")
+        model = Path(self.file).stem  # exporters name every graph alike ("main_graph", "torch_jit")
+        return Graph(model=model, family="", file=self.file, input=self.input, nodes=tuple(self.built))
+
+    def _graph_node(self, row: _Row) -> GraphNode:
+        seen = [self.tensor(name, row) for name in row.inputs]
+        kind = LAYER_TYPES[row.type]
+        try:
+            out = kind.infer_many(row.fields, tuple(t.shape for t in seen)) if row.type != "unknown" else \
+                self.tensors[row.output].shape
+        except ShapeError as exc:
+            raise OnnxError(f"{self.file}: node {row.nodes[0]}: {exc}") from None
+        self._check_recorded(row, out)
+        self.tensors[row.output] = _Tensor(row.name, out, 2 if row.type in ("fc", "flatten") else
+                                           (seen[0].rank if seen else 4))
+        block = ".".join(row.name.split(".")[:2])
+        return GraphNode(row.name, row.type, row.fields, tuple(t.producer for t in seen),
+                         tuple(t.shape for t in seen), out, Origin(self.file, 0, 0, node=row.nodes[0]),
+                         (row.name.split(".")[0], block))
+
+    def tensor(self, name: str, row: _Row | None = None) -> _Tensor:
+        if name not in self.tensors:
+            where = f" (read by {row.nodes[0]})" if row else ""
+            raise OnnxError(f"{self.file}: the value {name!r}{where} has no shape costnet can know: it is made by "
+                            "operators that only compute shapes from values costnet does not have")
+        return self.tensors[name]
+
+    def _check_recorded(self, row: _Row, out: Shape) -> None:
+        """Where the file records the shape of a value, costnet's must be the same."""
+        dims = self.recorded.get(row.output)
+        if dims is None or any(not isinstance(d, int) for d in dims):
+            return
+        expected = (1, out.channels, out.height, out.width) if len(dims) == 4 else (1, out.elements)
+        if len(dims) in (2, 4) and tuple(dims) != expected:
+            raise OnnxError(f"{self.file}: node {row.nodes[-1]}: costnet computes {'×'.join(map(str, expected))} "
+                            f"where the file records {'×'.join(map(str, dims))}")
+
+    # ---- rows, names, views ---------------------------------------------------------------------------
+
+    def add(self, type_: str, fields: dict[str, Any], inputs: list[str], output: str, nodes: list[int],
+            name: str | None = None) -> None:
+        """A row standing for `nodes`, reading `inputs` and producing `output`; its shape is known from now on,
+        for the rows after it. `name` (a module's path) replaces the one taken from its first node."""
+        onnx_names = [self.nodes[i].name or f"{self.nodes[i].op_type}_{i}" for i in nodes]
+        module = name if name is not None else _module_path(onnx_names[0], self.nodes[nodes[0]].op_type)
+        row = _Row(self._unique(_row_name(module, type_)), type_, fields, inputs, output, onnx_names)
+        self.used.update(nodes)
+        self.rows.append(row)
+        self.built.append(self._graph_node(row))
+
+    def view(self, name: str, of: str, shape: Shape | None = None, rank: int | None = None) -> None:
+        source = self.tensor(of)
+        self.tensors[name] = _Tensor(source.producer, shape or source.shape, rank or source.rank)
+
+    def _unique(self, name: str) -> str:
+        candidate, count = name, 1
+        while candidate in self.names:
+            count += 1
+            candidate = f"{name}.{count}"
+        self.names.add(candidate)
+        return candidate
+
+    def _unknown(self, i: int, what: str) -> None:
+        node = self.nodes[i]
+        if not self.allow_unknown:
+            raise OnnxError(f"{self.file}: costnet cannot cost the {what} (node {node.name or i}); "
+                            "--allow-unknown counts it as zero MACs and parameters and lists it")
+        inputs = [name for name in node.inputs if name and name in self.tensors]
+        output = node.outputs[0]
+        dims = self.recorded.get(output)
+        if dims is None or any(not isinstance(d, int) for d in dims) or len(dims) not in (2, 4):
+            raise OnnxError(f"{self.file}: node {node.name or i} ({node.op_type}) cannot be costed, and its output "
+                            "has no recorded shape to go on from")
+        shape = Shape(*dims[1:]) if len(dims) == 4 else Shape(dims[1], 1, 1)
+        self.tensors[output] = _Tensor(INPUT, shape, len(dims))  # the shape, until the row's own
+        self.add("unknown", {"op": node.op_type}, inputs or [self.input_name], output, [i])
+
+    # ---- helpers over the graph ------------------------------------------------------------------------
+
+    def only_reader(self, value: str) -> int | None:
+        """The node that alone reads `value` (not a graph output), else None."""
+        readers = self.readers.get(value, [])
+        if len(readers) != 1 or value in self.outputs:
+            return None
+        return readers[0]
+
+    def attribute(self, node: wire.Node, name: str, default: Any = None) -> Any:
+        found = node.attribute(name)
+        return default if found is None else found.value
+
+    def constant(self, value: str) -> tuple | None:
+        return self.constants.get(value)
+
+
+def _module_path(node_name: str, op_type: str) -> str:
+    """PyTorch's export names a node by its module's path, one level per part ("/features/features.1/block/
+    block.0/block.0.0/Conv"): "features.1.block.0.0", the module's own name ("" outside any module)."""
+    parts = [p for p in node_name.strip("/").split("/") if p]
+    if parts and parts[-1].split("_")[0] == op_type:
+        parts = parts[:-1]
+    path: list[str] = []
+    for part in parts:
+        if path and part.startswith(path[-1] + "."):
+            path[-1] = part
+        else:
+            path.append(part)
+    return ".".join(path)
+
+
+def _row_name(module: str, type_: str) -> str:
+    """A module's row is named by its path; what a forward function computes (a residual sum, a concatenation,
+    a shuffle) is named inside the module that computes it: "features.2.add"."""
+    if type_ in FUNCTIONAL_TYPES or not module:
+        return f"{module}.{type_}" if module else type_
+    return module
+
+
+# ---- operators ---------------------------------------------------------------------------------------------
+
+def _pair(values, what: str, node: wire.Node, converter: _Converter) -> int:
+    values = tuple(values)
+    if len(set(values)) != 1:
+        raise OnnxError(f"{converter.file}: node {node.name}: {what} {values} is not square; costnet's layers are")
+    return values[0]
+
+
+def _padding(converter: _Converter, node: wire.Node, kernel: int, stride: int, dilation: int) -> str | int:
+    """costnet's padding for the window of `node`: 'same', 'valid', pixels on every side, or 'same' for
+    uneven pads that give TensorFlow's ⌈H/stride⌉ (as TF exports and timm's Conv2dSame have), with a Pad
+    before the node folded in."""
+    auto = converter.attribute(node, "auto_pad", b"NOTSET")
+    auto = auto.decode() if isinstance(auto, bytes) else auto
+    before = converter.padded.get(node.inputs[0], (0, 0, 0, 0))
+    if auto in ("SAME_UPPER", "SAME_LOWER", "VALID") and any(before):
+        raise OnnxError(f"{converter.file}: node {node.name}: auto_pad {auto} after a Pad")
+    if auto in ("SAME_UPPER", "SAME_LOWER"):
+        return "same"
+    if auto == "VALID":
+        return "valid"
+    pads = tuple(converter.attribute(node, "pads", (0, 0, 0, 0)))
+    if len(pads) != 4:
+        raise OnnxError(f"{converter.file}: node {node.name}: pads {pads} are not those of a 2-D window")
+    top, left, bottom, right = (a + b for a, b in zip(pads, before))
+    if top == bottom == left == right:
+        return top
+    source = converter.tensor(node.inputs[0]).shape
+    span = dilation * (kernel - 1) + 1
+    if converter.attribute(node, "ceil_mode", 0) == 0 and all(
+            (size + low + high - span) // stride + 1 == -(-size // stride)
+            for size, low, high in ((source.height, top, bottom), (source.width, left, right))):
+        return "same"
+    raise OnnxError(f"{converter.file}: node {node.name}: padding (top, left, bottom, right) = "
+                    f"{(top, left, bottom, right)} is neither even on every side nor TensorFlow's 'same'; "
+                    "costnet's layers pad one of those two ways")
+
+
+def _window(converter: _Converter, node: wire.Node) -> dict[str, Any]:
+    kernel_shape = converter.attribute(node, "kernel_shape")
+    if kernel_shape is None:
+        weight = converter.initializers.get(node.inputs[1]) if len(node.inputs) > 1 else None
+        if weight is None:
+            raise OnnxError(f"{converter.file}: node {node.name}: no kernel_shape and no weight of known shape")
+        kernel_shape = weight.dims[2:]
+    kernel = _pair(kernel_shape, "kernel", node, converter)
+    stride = _pair(converter.attribute(node, "strides", (1, 1)), "stride", node, converter)
+    dilation = _pair(converter.attribute(node, "dilations", (1, 1)), "dilation", node, converter)
+    return {"kernel": kernel, "stride": stride, "dilation": dilation,
+            "padding": _padding(converter, node, kernel, stride, dilation)}
+
+
+def _conv_fields(converter: _Converter, node: wire.Node) -> tuple[str, dict[str, Any]]:
+    """A Conv as costnet's conv, dwconv or pwconv, with its weight's shape checked."""
+    source = converter.tensor(node.inputs[0])
+    weight = converter.initializers.get(node.inputs[1])
+    groups = converter.attribute(node, "group", 1)
+    window = _window(converter, node)
+    if weight is None:
+        raise OnnxError(f"{converter.file}: node {node.name}: its weight {node.inputs[1]!r} is not a constant "
+                        "of the graph")
+    out_channels = weight.dims[0]
+    expected = (out_channels, source.shape.channels // groups, window["kernel"], window["kernel"])
+    if tuple(weight.dims) != expected:
+        raise OnnxError(f"{converter.file}: node {node.name}: weight {tuple(weight.dims)} does not fit its input "
+                        f"of {source.shape.channels} channels in {groups} groups (expected {expected})")
+    bias = len(node.inputs) > 2 and bool(node.inputs[2])
+    common = {"stride": window["stride"], "padding": window["padding"], "bias": bias, "norm": "none", "act": "none"}
+    dilation = window["dilation"]
+    if groups == source.shape.channels == out_channels and groups > 1:
+        return "dwconv", {"kernel": (window["kernel"],), **common, "split": "equal", "dilation": dilation}
+    if window["kernel"] == 1 and groups == 1 and dilation == 1:
+        return "pwconv", {"out": out_channels, "groups": 1, "split": "equal", **common}
+    return "conv", {"out": out_channels, "kernel": window["kernel"], "groups": groups, **common,
+                    "dilation": dilation}
+
+
+def _then_norm_and_act(converter: _Converter, value: str, fields: dict[str, Any],
+                       nodes: list[int]) -> str:
+    """Fold the BatchNormalization and the activation that alone follow `value` into the row's fields;
+    the value the row then produces."""
+    j = converter.only_reader(value)
+    if j is not None and converter.nodes[j].op_type == "BatchNormalization" and "norm" in fields:
+        fields["norm"] = "bn"
+        nodes.append(j)
+        value = converter.nodes[j].outputs[0]
+    act, act_nodes, out = _activation_after(converter, value)
+    if act is not None and "act" in fields:
+        fields["act"] = act
+        nodes += act_nodes
+        value = out
+    return value
+
+
+def _activation_after(converter: _Converter, value: str) -> tuple[str | None, list[int], str]:
+    """The activation that alone reads `value`: (costnet's name, its nodes, the value it produces)."""
+    readers = converter.readers.get(value, [])
+    if value in converter.outputs:
+        return None, [], value
+    if len(readers) == 2:  # swish: Mul(x, Sigmoid(x))
+        swish = _swish(converter, value, readers)
+        if swish is not None:
+            return "swish", list(swish), converter.nodes[swish[1]].outputs[0]
+    if len(readers) != 1:
+        return None, [], value
+    j = readers[0]
+    node = converter.nodes[j]
+    if node.op_type in ("Relu", "HardSwish", "HardSigmoid") or (node.op_type == "Sigmoid"
+                                                                 and not _is_gate(converter, j)):
+        name = ACTIVATION_OPS[node.op_type]
+        if node.op_type == "HardSigmoid" and not _is_torch_hard_sigmoid(converter, node):
+            return None, [], value
+        return name, [j], node.outputs[0]
+    if node.op_type == "Clip":
+        name = _clip(converter, node)
+        if name is not None:
+            return name, [j], node.outputs[0]
+    return None, [], value
+
+
+def _swish(converter: _Converter, value: str, readers: list[int]) -> tuple[int, int] | None:
+    nodes = [converter.nodes[i] for i in readers]
+    for a, b in ((0, 1), (1, 0)):
+        sigmoid, mul = nodes[a], nodes[b]
+        if (sigmoid.op_type == "Sigmoid" and mul.op_type == "Mul" and set(mul.inputs) == {value, sigmoid.outputs[0]}
+                and converter.only_reader(sigmoid.outputs[0]) == readers[b]):
+            return readers[a], readers[b]
+    return None
+
+
+def _is_gate(converter: _Converter, i: int) -> bool:
+    """A Sigmoid whose output scales another tensor (SE's gate), not an activation."""
+    j = converter.only_reader(converter.nodes[i].outputs[0])
+    return j is not None and converter.nodes[j].op_type == "Mul"
+
+
+def _is_torch_hard_sigmoid(converter: _Converter, node: wire.Node) -> bool:
+    alpha, beta = converter.attribute(node, "alpha", 0.2), converter.attribute(node, "beta", 0.5)
+    return math.isclose(alpha, 1 / 6, rel_tol=1e-5) or math.isclose(alpha, 0.2, rel_tol=1e-5) and beta == 0.5
+
+
+def _clip(converter: _Converter, node: wire.Node) -> str | None:
+    low = _scalar(converter, node.inputs[1]) if len(node.inputs) > 1 and node.inputs[1] else \
+        converter.attribute(node, "min", None)
+    high = _scalar(converter, node.inputs[2]) if len(node.inputs) > 2 and node.inputs[2] else \
+        converter.attribute(node, "max", None)
+    if low == 0 and high == 6:
+        return "relu6"
+    if low == 0 and high is None:
+        return "relu"
+    return None
+
+
+def _scalar(converter: _Converter, value: str) -> float | None:
+    found = converter.constant(value)
+    return found[0] if found is not None and len(found) == 1 else None
+
+
+def _conv(converter: _Converter, i: int, node: wire.Node) -> None:
+    type_, fields = _conv_fields(converter, node)
+    nodes = [i]
+    out = _then_norm_and_act(converter, node.outputs[0], fields, nodes)
+    converter.add(type_, fields, [node.inputs[0]], out, nodes)
+
+
+def _conv_transpose(converter: _Converter, i: int, node: wire.Node) -> None:
+    source = converter.tensor(node.inputs[0])
+    weight = converter.initializers.get(node.inputs[1])
+    groups = converter.attribute(node, "group", 1)
+    if weight is None or len(weight.dims) != 4:
+        raise OnnxError(f"{converter.file}: node {node.name}: its weight is not a constant of the graph")
+    if converter.attribute(node, "auto_pad", b"NOTSET") not in (b"NOTSET", "NOTSET") or \
+            converter.attribute(node, "output_shape") is not None or node.inputs[0] in converter.padded:
+        raise OnnxError(f"{converter.file}: node {node.name}: a transposed convolution sized by auto_pad, "
+                        "output_shape or a Pad; costnet reads its pads and output_padding")
+    kernel = _pair(converter.attribute(node, "kernel_shape", weight.dims[2:]), "kernel", node, converter)
+    stride = _pair(converter.attribute(node, "strides", (1, 1)), "stride", node, converter)
+    if _pair(converter.attribute(node, "dilations", (1, 1)), "dilation", node, converter) != 1:
+        raise OnnxError(f"{converter.file}: node {node.name}: a dilated transposed convolution; costnet costs "
+                        "undilated ones")
+    pads = tuple(converter.attribute(node, "pads", (0, 0, 0, 0)))
+    if len(pads) != 4 or len(set(pads)) != 1:
+        raise OnnxError(f"{converter.file}: node {node.name}: transposed-convolution pads {pads}; costnet's "
+                        "take the same pixels off every side")
+    window = {"kernel": kernel, "stride": stride}
+    padding = pads[0]
+    extra = _pair(converter.attribute(node, "output_padding", (0, 0)), "output_padding", node, converter)
+    fields = {"out": weight.dims[1] * groups, "kernel": window["kernel"], "stride": window["stride"],
+              "padding": padding, "output_padding": extra, "groups": groups,
+              "bias": len(node.inputs) > 2 and bool(node.inputs[2]), "norm": "none", "act": "none"}
+    if weight.dims[0] != source.shape.channels:
+        raise OnnxError(f"{converter.file}: node {node.name}: weight {tuple(weight.dims)} does not fit its input of "
+                        f"{source.shape.channels} channels")
+    nodes = [i]
+    out = _then_norm_and_act(converter, node.outputs[0], fields, nodes)
+    converter.add("deconv", fields, [node.inputs[0]], out, nodes)
+
+
+def _batch_norm(converter: _Converter, i: int, node: wire.Node) -> None:
+    converter.add("bn", {}, [node.inputs[0]], node.outputs[0], [i])
+
+
+def _activation(converter: _Converter, i: int, node: wire.Node) -> None:
+    if node.op_type == "Clip":
+        name = _clip(converter, node)
+        if name is None:
+            raise OnnxError(f"{converter.file}: node {node.name}: Clip to other bounds than [0, 6] or [0, ∞) is no "
+                            "activation costnet knows")
+    elif node.op_type == "Sigmoid" and len(converter.readers.get(node.inputs[0], [])) == 2:
+        swish = _swish(converter, node.inputs[0], converter.readers[node.inputs[0]])
+        if swish is not None:
+            converter.add("act", {"fn": "swish"}, [node.inputs[0]], converter.nodes[swish[1]].outputs[0],
+                          list(swish))
+            return
+        name = "sigmoid"
+    else:
+        name = ACTIVATION_OPS[node.op_type]
+    converter.add("act", {"fn": name}, [node.inputs[0]], node.outputs[0], [i])
+
+
+def _global_pool(converter: _Converter, i: int, node: wire.Node) -> None:
+    if _squeeze_excite(converter, i, node):
+        return
+    mode = "max" if node.op_type == "GlobalMaxPool" else "avg"
+    if node.op_type == "ReduceMean":
+        axes = tuple(converter.attribute(node, "axes", ()) or converter.constant(node.inputs[1]) or ())
+        if sorted(a % 4 for a in axes) != [2, 3]:
+            raise OnnxError(f"{converter.file}: node {node.name}: ReduceMean over axes {axes}; costnet knows the mean "
+                            "over height and width (a global average pool)")
+    converter.add("global_pool", {"mode": mode}, [node.inputs[0]], node.outputs[0], [i])
+
+
+def _squeeze_excite(converter: _Converter, i: int, node: wire.Node) -> bool:
+    """pool(x) → 1×1 Conv → act → 1×1 Conv → gate → Mul(x, gate): one SE row; False if not that."""
+    pooled, x = node.outputs[0], node.inputs[0]
+    j = converter.only_reader(pooled)
+    if j is None or converter.nodes[j].op_type != "Conv":
+        return False
+    reduce = converter.nodes[j]
+    act, act_nodes, after_act = _activation_after(converter, reduce.outputs[0])
+    if act is None or act not in ("relu", "swish", "hard_swish"):
+        return False
+    k = converter.only_reader(after_act)
+    if k is None or converter.nodes[k].op_type != "Conv":
+        return False
+    expand = converter.nodes[k]
+    g = converter.only_reader(expand.outputs[0])
+    if g is None or converter.nodes[g].op_type not in ("Sigmoid", "HardSigmoid"):
+        return False
+    gate = converter.nodes[g]
+    m = converter.only_reader(gate.outputs[0])
+    if m is None or converter.nodes[m].op_type != "Mul" or set(converter.nodes[m].inputs) != {x, gate.outputs[0]}:
+        return False
+    reduce_weight = converter.initializers.get(reduce.inputs[1])
+    expand_weight = converter.initializers.get(expand.inputs[1])
+    channels = converter.tensor(x).shape.channels
+    if (reduce_weight is None or expand_weight is None or tuple(reduce_weight.dims[1:]) != (channels, 1, 1)
+            or tuple(expand_weight.dims) != (channels, reduce_weight.dims[0], 1, 1)):
+        return False
+    bias = len(reduce.inputs) > 2 and bool(reduce.inputs[2])
+    fields = {"ratio": 0.25, "reduced": reduce_weight.dims[0], "divisor": 1, "bias": bias, "act": act,
+              "gate": "sigmoid" if gate.op_type == "Sigmoid" else "hard_sigmoid"}
+    nodes = [i, j, *act_nodes, k, g, m]
+    converter.add("se", fields, [x], converter.nodes[m].outputs[0], nodes,
+                  name=_se_name([converter.nodes[n].name for n in (j, k)]))
+    return True
+
+
+def _se_name(conv_names: list[str]) -> str:
+    """The SE module's path: what its two convolutions' paths share."""
+    paths = [_module_path(name, "Conv").split(".") for name in conv_names]
+    common = []
+    for parts in zip(*paths):
+        if len(set(parts)) != 1:
+            break
+        common.append(parts[0])
+    return ".".join(common)
+
+
+def _split(converter: _Converter, i: int, node: wire.Node) -> None:
+    """A Split whose parts each go through one Conv into one Concat is one layer (MixConv, grouped 1×1);
+    any other Split is views of its input."""
+    source = converter.tensor(node.inputs[0])
+    axis = converter.attribute(node, "axis", 0) % 4
+    sizes = _split_sizes(converter, node, source)
+    if axis != 1:
+        raise OnnxError(f"{converter.file}: node {node.name}: Split along axis {axis}; costnet splits channels only")
+    if _mixed_conv(converter, i, node, source, sizes):
+        return
+    converter.used.add(i)
+    start = 0
+    for output, size in zip(node.outputs, sizes):
+        converter.view(output, node.inputs[0], Shape(size, source.shape.height, source.shape.width))
+        start += size
+
+
+def _split_sizes(converter: _Converter, node: wire.Node, source: _Tensor) -> tuple[int, ...]:
+    sizes = converter.constant(node.inputs[1]) if len(node.inputs) > 1 and node.inputs[1] else \
+        converter.attribute(node, "split", None)
+    if sizes is None:
+        count = len(node.outputs)
+        if source.shape.channels % count:
+            raise OnnxError(f"{converter.file}: node {node.name}: {source.shape.channels} channels do not split in "
+                            f"{count} equal parts")
+        sizes = (source.shape.channels // count,) * count
+    if sum(sizes) != source.shape.channels:
+        raise OnnxError(f"{converter.file}: node {node.name}: split sizes {tuple(sizes)} do not add up to "
+                        f"{source.shape.channels} channels")
+    return tuple(sizes)
+
+
+def _mixed_conv(converter: _Converter, i: int, node: wire.Node, source: _Tensor, sizes: tuple[int, ...]) -> bool:
+    convs = [converter.only_reader(output) for output in node.outputs]
+    if any(c is None or converter.nodes[c].op_type != "Conv" for c in convs):
+        return False
+    concats = {converter.only_reader(converter.nodes[c].outputs[0]) for c in convs}
+    if len(concats) != 1 or None in concats:
+        return False
+    (concat,) = concats
+    merge = converter.nodes[concat]
+    if merge.op_type != "Concat" or converter.attribute(merge, "axis", 0) % 4 != 1 or \
+            list(merge.inputs) != [converter.nodes[c].outputs[0] for c in convs]:
+        return False
+    parts = []
+    for c, size in zip(convs, sizes):
+        conv = converter.nodes[c]
+        converter.tensors[node.outputs[convs.index(c)]] = _Tensor(source.producer, Shape(size, source.shape.height,
+                                                                                           source.shape.width), 4)
+        parts.append(_conv_fields(converter, conv))
+    kinds = {kind for kind, _ in parts}
+    windows = {(f["stride"], f["padding"] if isinstance(f["padding"], str) else "pixels", f["bias"],
+                f.get("dilation", 1)) for _, f in parts}
+    if len(kinds) != 1 or len(windows) != 1 or parts[0][1].get("dilation", 1) != 1:
+        return False
+    (kind,) = kinds
+    count = len(sizes)
+    split = next((name for name, rule in SPLITS.items() if rule(source.shape.channels, count) == sizes), None)
+    first = parts[0][1]
+    nodes = [i, *convs, concat]
+    if kind == "dwconv":
+        kernels = tuple(f["kernel"][0] for _, f in parts)
+        if split is None or any(f["padding"] != "same" and f["padding"] != (f["kernel"][0] - 1) // 2
+                                for _, f in parts):
+            return False
+        fields = {"kernel": kernels, "stride": first["stride"], "padding": "same", "split": split,
+                  "bias": first["bias"], "norm": "none", "act": "none", "dilation": 1}
+        type_ = "dwconv"
+    elif kind == "pwconv":
+        outs = tuple(f["out"] for _, f in parts)
+        if split != "equal" or SPLITS["equal"](sum(outs), count) != outs:
+            return False
+        fields = {"out": sum(outs), "groups": count, "split": "equal", "stride": first["stride"],
+                  "padding": first["padding"], "bias": first["bias"], "norm": "none", "act": "none"}
+        type_ = "pwconv"
+    else:
+        return False
+    out = _then_norm_and_act(converter, merge.outputs[0], fields, nodes)
+    converter.add(type_, fields, [node.inputs[0]], out, nodes, name=_module_path(node.name, "Split"))
+    return True
+
+
+def _slice(converter: _Converter, i: int, node: wire.Node) -> None:
+    source = converter.tensor(node.inputs[0])
+    starts, ends = converter.constant(node.inputs[1]), converter.constant(node.inputs[2])
+    axes = converter.constant(node.inputs[3]) if len(node.inputs) > 3 and node.inputs[3] else (0,)
+    steps = converter.constant(node.inputs[4]) if len(node.inputs) > 4 and node.inputs[4] else (1,)
+    if starts is None or ends is None or axes is None or steps is None or len(starts) != 1:
+        raise OnnxError(f"{converter.file}: node {node.name}: a Slice whose bounds are not constants of the graph")
+    if axes[0] % 4 != 1 or steps[0] != 1:
+        raise OnnxError(f"{converter.file}: node {node.name}: a Slice along axis {axes[0]} (step {steps[0]}); "
+                        "costnet takes channel ranges only")
+    channels = source.shape.channels
+    start, end = (max(0, min(v + channels if v < 0 else v, channels)) for v in (starts[0], ends[0]))
+    if end <= start:
+        raise OnnxError(f"{converter.file}: node {node.name}: an empty Slice")
+    converter.used.add(i)
+    converter.view(node.outputs[0], node.inputs[0], Shape(end - start, source.shape.height, source.shape.width))
+
+
+def _concat(converter: _Converter, i: int, node: wire.Node) -> None:
+    if converter.attribute(node, "axis", 0) % 4 != 1:
+        raise OnnxError(f"{converter.file}: node {node.name}: Concat along axis {converter.attribute(node, 'axis')}; "
+                        "costnet concatenates channels")
+    converter.add("concat", {}, list(node.inputs), node.outputs[0], [i])
+
+
+def _add(converter: _Converter, i: int, node: wire.Node) -> None:
+    if any(converter.constant(name) is not None or name in converter.initializers for name in node.inputs):
+        raise OnnxError(f"{converter.file}: node {node.name}: Add of a constant that follows no MatMul")
+    converter.add("add", {}, list(node.inputs), node.outputs[0], [i])
+
+
+def _mul(converter: _Converter, i: int, node: wire.Node) -> None:
+    shapes = {converter.tensor(name).shape for name in node.inputs if name in converter.tensors}
+    if len(node.inputs) != 2 or len(shapes) != 1 or any(name not in converter.tensors for name in node.inputs):
+        raise OnnxError(f"{converter.file}: node {node.name}: a Mul that is neither SE's scaling, nor swish, nor "
+                        "of two tensors of one shape")
+    converter.add("mul", {}, list(node.inputs), node.outputs[0], [i])
+
+
+def _pool(converter: _Converter, i: int, node: wire.Node) -> None:
+    window = _window(converter, node)
+    if window["dilation"] != 1:
+        raise OnnxError(f"{converter.file}: node {node.name}: a dilated pooling window; costnet's are undilated")
+    ceil = bool(converter.attribute(node, "ceil_mode", 0))
+    fields = {"mode": "max" if node.op_type == "MaxPool" else "avg", "kernel": window["kernel"],
+              "stride": window["stride"], "padding": window["padding"], "ceil_mode": ceil}
+    converter.add("pool", fields, [node.inputs[0]], node.outputs[0], [i])
+
+
+def _flatten(converter: _Converter, i: int, node: wire.Node) -> None:
+    source = converter.tensor(node.inputs[0])
+    if converter.attribute(node, "axis", 1) != 1:
+        raise OnnxError(f"{converter.file}: node {node.name}: Flatten from axis {converter.attribute(node, 'axis')}; "
+                        "costnet flattens C×H×W")
+    if source.shape.spatial == 1:  # after a global pool: the same numbers, as a vector
+        converter.used.add(i)
+        converter.view(node.outputs[0], node.inputs[0], rank=2)
+        return
+    converter.add("flatten", {}, [node.inputs[0]], node.outputs[0], [i])
+
+
+def _reshape(converter: _Converter, i: int, node: wire.Node) -> None:
+    if _channel_shuffle(converter, i, node):
+        return
+    source = converter.tensor(node.inputs[0])
+    target = converter.constant(node.inputs[1])
+    if target is None:
+        raise OnnxError(f"{converter.file}: node {node.name}: a Reshape to a shape computed at run time; costnet "
+                        "needs it constant (export with constant folding)")
+    flat = tuple(target) in ((1, -1), (-1, source.shape.elements), (1, source.shape.elements), (0, -1))
+    same = tuple(target) in ((1, source.shape.channels, source.shape.height, source.shape.width),)
+    if same:
+        converter.used.add(i)
+        converter.view(node.outputs[0], node.inputs[0])
+    elif flat:
+        _flatten(converter, i, node)
+    else:
+        raise OnnxError(f"{converter.file}: node {node.name}: a Reshape to {tuple(target)}; costnet knows flattening "
+                        "and ShuffleNet's channel shuffle")
+
+
+def _channel_shuffle(converter: _Converter, i: int, node: wire.Node) -> bool:
+    """Reshape(1, g, C/g, H, W) → Transpose(0, 2, 1, 3, 4) → Reshape(1, C, H, W)."""
+    source = converter.tensor(node.inputs[0])
+    target = converter.constant(node.inputs[1])
+    if target is None or len(target) != 5:
+        return False
+    t = converter.only_reader(node.outputs[0])
+    if t is None or converter.nodes[t].op_type != "Transpose" or \
+            tuple(converter.attribute(converter.nodes[t], "perm", ())) != (0, 2, 1, 3, 4):
+        return False
+    r = converter.only_reader(converter.nodes[t].outputs[0])
+    if r is None or converter.nodes[r].op_type != "Reshape":
+        return False
+    back = converter.constant(converter.nodes[r].inputs[1])
+    c, h, w = source.shape.channels, source.shape.height, source.shape.width
+    groups = target[1]
+    if back is None or tuple(back) != (1, c, h, w) or groups * target[2] != c or tuple(target[3:]) != (h, w):
+        return False
+    converter.add("shuffle", {"groups": groups}, [node.inputs[0]], converter.nodes[r].outputs[0], [i, t, r])
+    return True
+
+
+def _gemm(converter: _Converter, i: int, node: wire.Node) -> None:
+    source = converter.tensor(node.inputs[0])
+    weight = converter.initializers.get(node.inputs[1])
+    if weight is None or len(weight.dims) != 2:
+        raise OnnxError(f"{converter.file}: node {node.name}: its weight is not a constant matrix of the graph")
+    if node.op_type == "Gemm" and converter.attribute(node, "transA", 0):
+        raise OnnxError(f"{converter.file}: node {node.name}: a Gemm with transA; costnet's fully connected layers "
+                        "take the input as it is")
+    transposed = node.op_type == "Gemm" and converter.attribute(node, "transB", 0)
+    features, out = (weight.dims[1], weight.dims[0]) if transposed else weight.dims
+    if source.shape.spatial != 1 or features != source.shape.channels:
+        raise OnnxError(f"{converter.file}: node {node.name}: a {features}→{out} matrix on an input of "
+                        f"{source.shape}")
+    bias = node.op_type == "Gemm" and len(node.inputs) > 2 and bool(node.inputs[2])
+    nodes = [i]
+    value = node.outputs[0]
+    if node.op_type == "MatMul":
+        j = converter.only_reader(value)
+        if j is not None and converter.nodes[j].op_type == "Add":
+            other = [name for name in converter.nodes[j].inputs if name != value]
+            if other and other[0] in converter.initializers:
+                bias, value = True, converter.nodes[j].outputs[0]
+                nodes.append(j)
+    fields = {"out": out, "bias": bias, "norm": "none", "act": "none"}
+    value = _then_norm_and_act(converter, value, fields, nodes)
+    converter.add("fc", fields, [node.inputs[0]], value, nodes)
+
+
+def _lrn(converter: _Converter, i: int, node: wire.Node) -> None:
+    converter.add("lrn", {"size": converter.attribute(node, "size", 5)}, [node.inputs[0]], node.outputs[0], [i])
+
+
+def _alias(converter: _Converter, i: int, node: wire.Node) -> None:
+    converter.used.add(i)
+    converter.view(node.outputs[0], node.inputs[0])
+
+
+def _pad(converter: _Converter, i: int, node: wire.Node) -> None:
+    """A Pad of height and width whose only reader is a Conv or a pooling (timm's Conv2dSame, TF exports):
+    its pads become the reader's padding."""
+    reader = converter.only_reader(node.outputs[0])
+    if reader is None or converter.nodes[reader].op_type not in ("Conv", "MaxPool", "AveragePool"):
+        raise OnnxError(f"{converter.file}: node {node.name}: a Pad that does not feed a convolution or a pooling "
+                        "alone; costnet folds a Pad into the window after it")
+    pads = converter.constant(node.inputs[1]) if len(node.inputs) > 1 and node.inputs[1] else \
+        converter.attribute(node, "pads")
+    if pads is None or len(pads) != 8:
+        raise OnnxError(f"{converter.file}: node {node.name}: a Pad whose pads are not 8 constants (N, C, H, W "
+                        "at the start, then at the end)")
+    if len(node.inputs) > 3 and node.inputs[3]:
+        raise OnnxError(f"{converter.file}: node {node.name}: a Pad of chosen axes; costnet reads pads of all four")
+    if any(pads[k] for k in (0, 1, 4, 5)) or any(p < 0 for p in pads):
+        raise OnnxError(f"{converter.file}: node {node.name}: pads {tuple(pads)} touch the batch or the channels, "
+                        "or crop; costnet pads height and width")
+    converter.used.add(i)
+    converter.view(node.outputs[0], node.inputs[0])
+    converter.padded[node.outputs[0]] = (pads[2], pads[3], pads[6], pads[7])  # top, left, bottom, right
+
+
+def _shape_only(converter: _Converter, i: int, node: wire.Node) -> None:
+    """Constant and the operators that compute shapes: values costnet folds where it can, and never a row."""
+    converter.used.add(i)
+    if node.op_type == "Constant":
+        return  # read before the walk
+    if node.op_type == "Shape" and node.inputs[0] in converter.tensors:
+        t = converter.tensors[node.inputs[0]]
+        dims = (1, t.shape.channels, t.shape.height, t.shape.width) if t.rank == 4 else (1, t.shape.channels)
+        converter.constants[node.outputs[0]] = dims
+    elif node.op_type == "Gather":
+        values, index = converter.constant(node.inputs[0]), converter.constant(node.inputs[1])
+        if values is not None and index is not None and converter.attribute(node, "axis", 0) == 0:
+            converter.constants[node.outputs[0]] = tuple(values[k] for k in index)
+    elif node.op_type in ("Unsqueeze", "Squeeze", "Cast"):
+        values = converter.constant(node.inputs[0])
+        if values is not None:
+            converter.constants[node.outputs[0]] = values
+
+
+def _constant(converter: _Converter, node: wire.Node) -> None:
+    value = converter.attribute(node, "value")
+    if isinstance(value, wire.Tensor) and value.values is not None:
+        converter.constants[node.outputs[0]] = value.values
+    elif isinstance(converter.attribute(node, "value_ints"), tuple):
+        converter.constants[node.outputs[0]] = converter.attribute(node, "value_ints")
+    elif isinstance(converter.attribute(node, "value_int"), int):
+        converter.constants[node.outputs[0]] = (converter.attribute(node, "value_int"),)
+    elif isinstance(converter.attribute(node, "value_float"), float):
+        converter.constants[node.outputs[0]] = (converter.attribute(node, "value_float"),)
+
+
+_HANDLERS: dict[str, Callable[[_Converter, int, wire.Node], None]] = {
+    "Conv": _conv, "ConvTranspose": _conv_transpose, "BatchNormalization": _batch_norm,
+    "Relu": _activation, "Clip": _activation, "HardSwish": _activation, "HardSigmoid": _activation,
+    "Sigmoid": _activation, "Softmax": _activation,
+    "GlobalAveragePool": _global_pool, "GlobalMaxPool": _global_pool, "ReduceMean": _global_pool,
+    "MaxPool": _pool, "AveragePool": _pool,
+    "Split": _split, "Slice": _slice, "Concat": _concat, "Add": _add, "Mul": _mul,
+    "Flatten": _flatten, "Reshape": _reshape, "Gemm": _gemm, "MatMul": _gemm, "LRN": _lrn,
+    "Identity": _alias, "Dropout": _alias, "Pad": _pad,
+    **{op: _shape_only for op in SHAPE_OPS},
+}
+OPERATORS = tuple(sorted(_HANDLERS))  # what costnet reads, for the docs

@@ -1,0 +1,91 @@
+"""Is a spec the model that ships? Walk a spec's analysis and an ONNX graph's side by side.
+
+The layers that carry the cost (convolutions, fully connected layers, squeeze-and-excitation, transposed
+convolutions) are compared in order, each on what it is (kind, kernels, stride, groups), what it sees and
+makes (input and output shapes) and what it costs (MACs, weights, biases, batch-norm parameters). The walk
+stops at the first layer that differs: a spec that agrees to there and then differs is wrong there.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from ..analysis.analyzer import Analysis, LayerResult
+from ..graph.formulas import SPLITS
+
+# conv, pwconv and a conv with kernel 1 are one kind: a spec may write a 1×1 as either, an exporter one Conv.
+KINDS = {"conv": "convolution", "pwconv": "convolution", "dwconv": "depthwise convolution",
+         "fc": "fully connected", "se": "squeeze-and-excitation", "deconv": "transposed convolution"}
+ASPECTS = ("kind", "kernel", "stride", "groups", "input", "output", "macs", "weights", "biases", "norm_params")
+
+
+@dataclass(frozen=True)
+class Layer:
+    """One side's layer as the walk compares it."""
+
+    name: str
+    where: str  # the spec's file:line:column, or the ONNX file and node
+    facts: dict[str, Any]  # aspect → value
+
+
+@dataclass(frozen=True)
+class Difference:
+    index: int  # 0-based position among the compared layers
+    spec: Layer | None  # None: the spec has no more such layers
+    onnx: Layer | None
+    aspects: tuple[tuple[str, Any, Any], ...]  # (aspect, spec's value, ONNX's value)
+
+
+@dataclass(frozen=True)
+class Verification:
+    spec: Analysis
+    onnx: Analysis
+    compared: int  # layers that agreed before the first difference (all of them when there is none)
+    total_spec: int
+    total_onnx: int
+    difference: Difference | None
+    input_difference: tuple[str, str] | None = None  # the two networks' inputs, when they differ
+
+    @property
+    def passed(self) -> bool:
+        return self.difference is None and self.input_difference is None
+
+
+def facts(layer: LayerResult) -> dict[str, Any]:
+    f = layer.fields
+    if layer.type == "dwconv":
+        channels = layer.input_shape.channels
+        kernel, groups = tuple(f["kernel"]), SPLITS[f["split"]](channels, len(f["kernel"]))
+    elif layer.type in ("conv", "deconv"):
+        kernel, groups = (f["kernel"],), f["groups"]
+    elif layer.type == "pwconv":
+        kernel, groups = (1,), f["groups"]
+    else:
+        kernel, groups = None, None
+    return {
+        "kind": KINDS[layer.type], "kernel": kernel, "stride": f.get("stride"), "groups": groups,
+        "input": str(layer.input_shape), "output": str(layer.output_shape), "macs": layer.macs,
+        "weights": layer.weights, "biases": layer.biases, "norm_params": layer.norm_params,
+    }
+
+
+def _layers(a: Analysis) -> list[Layer]:
+    return [Layer(layer.name, str(layer.origin) if layer.origin else a.file, facts(layer))
+            for layer in a.iter_layers() if layer.type in KINDS]
+
+
+def verify(spec: Analysis, onnx: Analysis) -> Verification:
+    ours, theirs = _layers(spec), _layers(onnx)
+    inputs = None if spec.input == onnx.input else (str(spec.input), str(onnx.input))
+    for index in range(max(len(ours), len(theirs))):
+        a = ours[index] if index < len(ours) else None
+        b = theirs[index] if index < len(theirs) else None
+        if a is None or b is None:
+            return Verification(spec, onnx, index, len(ours), len(theirs), Difference(index, a, b, ()), inputs)
+        differing = tuple((aspect, a.facts[aspect], b.facts[aspect]) for aspect in ASPECTS
+                          if a.facts[aspect] != b.facts[aspect])
+        if differing:
+            return Verification(spec, onnx, index, len(ours), len(theirs), Difference(index, a, b, differing),
+                                inputs)
+    return Verification(spec, onnx, len(ours), len(ours), len(theirs), None, inputs)
