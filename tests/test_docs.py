@@ -7,7 +7,7 @@ from click.testing import CliRunner
 
 import costnet
 from costnet.cli import cli
-from costnet.outputs.docgen import update_ci_doc, update_markdown, update_readme
+from costnet.outputs.docgen import update_ci_doc, update_markdown, update_onnx_doc, update_readme
 from costnet.analysis.published import check
 
 ROOT = Path(__file__).parent.parent
@@ -41,6 +41,12 @@ def test_readme_example_output_is_real_and_current():
 def test_budget_reference_in_ci_doc_is_generated_from_the_registry():
     text = (ROOT / "docs" / "ci.md").read_text(encoding="utf-8")
     assert update_ci_doc(text) == text, "run: python -m costnet.outputs.docgen"
+
+
+def test_onnx_operators_in_docs_are_generated_from_the_registry():
+    text = (ROOT / "docs" / "onnx.md").read_text(encoding="utf-8")
+    assert update_onnx_doc(text) == text, "run: python -m costnet.outputs.docgen"
+    assert "| `Conv` |" in text and "`ConvTranspose`" in text
 
 
 def test_ci_doc_example_output_is_real():

@@ -10,12 +10,12 @@ import click
 from ..analysis.quantities import QUANTITIES
 from ..errors import CostnetError, ExitCode, UsageError
 from .app import cli
-from .options import convention_option, emit, format_option, memory_options, output_option, resolve_format, \
-    scaling_options, to_stdout
+from .options import convention_option, emit, format_option, memory_options, onnx_options, output_option, \
+    resolve_format, scaling_options, to_stdout
 
 CHECK_FORMAT_NAMES = ("table", "json", "github", "junit")  # = checkrender.CHECK_FORMATS (tested)
-SINGLE_SPEC_OPTIONS = ("dtype", "memory_model", "width", "resolution", "depth", "convention", "baseline",
-                       "max_increase")
+SINGLE_SPEC_OPTIONS = ("dtype", "memory_model", "width", "resolution", "depth", "input_shape", "convention",
+                       "baseline", "max_increase")
 
 
 def _limit_options(func):
@@ -31,6 +31,7 @@ def _limit_options(func):
 @_limit_options
 @memory_options
 @scaling_options
+@onnx_options(allow_unknown=False)
 @convention_option
 @click.option("--budget", "budget_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="A budget file with many entries (docs/ci.md) instead of SPEC and limits.")
@@ -46,12 +47,16 @@ def check(ctx, spec, budget_file, fmt, output, **options):
     """Check cost budgets: exit 0 when every limit was evaluated and holds, 1 when one is exceeded, 2 when
     anything could not be evaluated (each such entry is named; the others are still checked).
 
+    SPEC is a spec or an exported .onnx graph; an operator costnet cannot cost fails the check (exit 2), as a
+    gate must not pass on what it did not count.
+
     Limits accept K/M/G (counts) and B/KB/MB/GB/KiB/MiB/GiB (bytes), and are exact: a limit equal to the
     value holds.
 
     \b
     Examples:
       costnet check mixnet_m --max-macs 400M --max-params 5.5M
+      costnet check model.onnx --max-macs 400M
       costnet check my_net.yaml --max-peak-memory 256KiB --max-weights 1MB --dtype int8 -f github
       costnet check --budget budgets.yaml -o costnet-junit.xml
       costnet analyze my_net.yaml -f json > baseline.json
@@ -105,4 +110,4 @@ def _check_entries(ctx: click.Context, spec, budget_file, options) -> tuple:
                          + " or --baseline with --max-increase")
     return (b.Entry(spec, None, options["width"], options["resolution"], options["depth"], options["convention"],
                     options["dtype"], limits, b.Baseline(str(baseline), increase) if baseline else None, None,
-                    memory_model=options["memory_model"]),)
+                    memory_model=options["memory_model"], input_shape=options["input_shape"]),)

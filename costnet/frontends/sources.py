@@ -27,7 +27,8 @@ def read_graph(source: str | os.PathLike, *, width: float | None = None, resolut
         scaling = [name for name, value in (("width", width), ("resolution", resolution), ("depth", depth))
                    if value is not None]
         if scaling:
-            raise UsageError(f"{source}: {', '.join(scaling)} scale a spec; an ONNX graph is costed as exported "
+            raise UsageError(f"{source}: {' and '.join(scaling)} {'scales' if len(scaling) == 1 else 'scale'} a spec; "
+                             "an ONNX graph is costed as exported "
                              "(--input-shape N,C,H,W sets its input)")
         from .onnx.convert import read_onnx
 

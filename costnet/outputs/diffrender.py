@@ -20,7 +20,8 @@ def _rows(d: Diff, show_all: bool) -> list[list[str]]:
     show = lambda n: "—" if n is None else format_count(n)
     memory = lambda n: "—" if n is None else format_memory(n)
     delta = lambda x, y: "" if (x or 0) == (y or 0) else f"{(y or 0) - (x or 0):+,}"
-    return [[printable(l.label), l.type, l.shape_a, l.shape_b, show(l.macs_a), show(l.macs_b), delta(l.macs_a, l.macs_b),
+    return [[printable(l.label), l.type, l.shape_a, l.shape_b, show(l.macs_a), show(l.macs_b),
+             delta(l.macs_a, l.macs_b),
              show(l.params_a), show(l.params_b), delta(l.params_a, l.params_b), memory(l.live_a), memory(l.live_b)]
             for l in d.layers if show_all or l.changed]
 
@@ -63,7 +64,8 @@ def render_markdown(d: Diff, show_all: bool = False) -> str:
 
 def _layer(l: LayerDiff) -> dict[str, Any]:
     return {"name": l.name, "name_b": l.name_b, "type": l.type, "changed": l.changed, "output_a": l.shape_a,
-            "output_b": l.shape_b, "macs": [l.macs_a, l.macs_b], "params": [l.params_a, l.params_b], "live_bytes": [l.live_a, l.live_b]}
+            "output_b": l.shape_b, "macs": [l.macs_a, l.macs_b], "params": [l.params_a, l.params_b],
+            "live_bytes": [l.live_a, l.live_b]}
 
 
 def render_json(d: Diff, show_all: bool = False) -> str:

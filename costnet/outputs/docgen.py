@@ -155,9 +155,28 @@ def update_ci_doc(text: str) -> str:
     return _replace_between(text, BUDGET_BEGIN, BUDGET_END, "\n" + budget_reference())
 
 
+ONNX_BEGIN = "<!-- BEGIN GENERATED: onnx operators -->"
+ONNX_END = "<!-- END GENERATED: onnx operators -->"
+
+
+def onnx_reference() -> str:
+    from ..frontends.onnx.convert import OPERATORS
+
+    groups: dict[str, list[str]] = {}
+    for op, operator in OPERATORS.items():
+        groups.setdefault(operator.becomes, []).append(f"`{op}`")
+    rows = ["| ONNX operators | what costnet makes of them |", "|---|---|"]
+    rows += [f"| {', '.join(ops)} | {becomes} |" for becomes, ops in groups.items()]
+    return "\n".join(rows) + "\n"
+
+
+def update_onnx_doc(text: str) -> str:
+    return _replace_between(text, ONNX_BEGIN, ONNX_END, "\n" + onnx_reference())
+
+
 if __name__ == "__main__":  # python -m costnet.outputs.docgen, from the repository root: refreshes the generated parts
     from pathlib import Path
 
     for path, update in ((Path("docs/spec.md"), update_markdown), (Path("README.md"), update_readme),
-                         (Path("docs/ci.md"), update_ci_doc)):
+                         (Path("docs/ci.md"), update_ci_doc), (Path("docs/onnx.md"), update_onnx_doc)):
         path.write_text(update(path.read_text(encoding="utf-8")), encoding="utf-8")

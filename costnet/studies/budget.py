@@ -17,8 +17,8 @@ from typing import Any, Callable
 from ..analysis.analyzer import Analysis
 from ..api import analyze
 from ..errors import CostnetError, Origin, SpecError, UsageError
-from ..frontends.spec.loader import bundled_dir, bundled_spec, load, resolve
-from ..frontends.spec.scaling import scale
+from ..frontends.sources import is_onnx, parse_input_shape, read_graph
+from ..frontends.spec.loader import bundled_dir, bundled_spec, resolve
 from ..schema import (Field, choice, mapping, positive_int, positive_number, read_fields, scalar, sequence, text,
                       written)
 from ..analysis.memory import DEFAULT_MEMORY_MODEL, DTYPES, MEMORY_MODELS
@@ -114,6 +114,7 @@ class Entry:
     origin: Origin | None
     base_dir: Path | None = None  # a budget file's folder, for relative spec paths
     memory_model: str = DEFAULT_MEMORY_MODEL
+    input_shape: tuple[int, int, int, int] | None = None  # an ONNX graph's input, N×C×H×W
 
 
 def parse_limit(quantity: str, value: str | int) -> Limit:
@@ -148,9 +149,9 @@ def evaluate(entry: Entry) -> EntryResult:
     label = entry.label or entry.spec
     try:
         path = spec_path(entry)
-        spec = load(path)
-        result = analyze(scale(spec, width=entry.width, resolution=entry.resolution, depth=entry.depth),
-                         entry.convention, entry.dtype)
+        graph = read_graph(path, width=entry.width, resolution=entry.resolution, depth=entry.depth,
+                           input_shape=entry.input_shape)
+        result = analyze(graph, entry.convention, entry.dtype)
     except CostnetError as exc:
         # A spec error is annotated where it is; anything else at the budget entry.
         origin = exc.origin if isinstance(exc, SpecError) and exc.origin else entry.origin
@@ -170,11 +171,11 @@ def evaluate(entry: Entry) -> EntryResult:
             before = load_baseline(_relative(entry.baseline.file, entry.base_dir))
             _check_comparable(before, result, entry)
         except CostnetError as exc:
-            return EntryResult(label, spec.file, origin, entry.convention, tuple(results), error=str(exc),
+            return EntryResult(label, result.file, origin, entry.convention, tuple(results), error=str(exc),
                                spec_in_tree=in_tree)
         baseline_results, growth = compare_baseline(before, result, entry.baseline, origin)
         results += baseline_results
-    return EntryResult(label, spec.file, origin, entry.convention, tuple(results), growth, spec_in_tree=in_tree)
+    return EntryResult(label, result.file, origin, entry.convention, tuple(results), growth, spec_in_tree=in_tree)
 
 
 def spec_path(entry: Entry) -> Path:
@@ -182,11 +183,11 @@ def spec_path(entry: Entry) -> Path:
     the file's folder, or the name of a bundled spec: never the working directory, so a check gives the same
     answer wherever it runs."""
     if entry.base_dir is None or Path(entry.spec).is_absolute():
-        return resolve(entry.spec)
+        return Path(entry.spec) if is_onnx(entry.spec) else resolve(entry.spec)
     candidate = entry.base_dir / entry.spec
     if candidate.is_file():
         return candidate
-    if Path(entry.spec).parent == Path("."):
+    if Path(entry.spec).parent == Path(".") and not is_onnx(entry.spec):
         return bundled_spec(entry.spec, f"not beside the budget file ({candidate})")
     raise UsageError(f"{candidate}: no such file")
 
@@ -198,6 +199,8 @@ def _relative(name: str, base_dir: Path | None) -> str:
 def variant_label(result: Analysis) -> str:
     """MobileNet's naming: "MobileNet 0.5-160", "MixNet-M 1.0-224"; a depth multiplier other than 1 is added."""
     scaling = result.scaling
+    if scaling is None:  # an ONNX graph
+        return f"{result.model} {result.input.height}×{result.input.width}"
     label = f"{result.model} {width_text(scaling.width)}-{scaling.resolution}"
     return label if scaling.depth == 1 else f"{label} depth {scaling.depth:g}"
 
@@ -302,6 +305,13 @@ def _limit_reader(quantity: str) -> Callable[[YNode, str], Limit]:
     return read
 
 
+def input_shape(node: YNode, path: str) -> tuple[int, int, int, int]:
+    try:
+        return parse_input_shape(scalar(node, path))
+    except UsageError as exc:
+        raise SpecError(str(exc).replace("--input-shape ", ""), node.origin.at(path)) from None
+
+
 def percent(node: YNode, path: str) -> Increase:
     try:
         return parse_percent(scalar(node, path))
@@ -315,6 +325,8 @@ ENTRY_FIELDS: dict[str, Field] = {
     "width": Field("width", positive_number, "width multiplier (default: the spec's)", None),
     "resolution": Field("resolution", positive_int, "input resolution (default: the spec's)", None),
     "depth": Field("depth", positive_number, "depth multiplier (default: the spec's)", None),
+    "input_shape": Field("input_shape", input_shape, "an ONNX graph's input, \"N,C,H,W\" (default: the file's)",
+                         None, type_label="N,C,H,W"),
     "convention": Field("convention", choice(*CONVENTION_NAMES), "counting convention (default: the file's)", None),
     "dtype": Field("dtype", choice(*DTYPES), "bytes per element, of weights and activations (default: the "
                    "file's)", None),
@@ -364,6 +376,7 @@ def parse_budget_file(path: str) -> tuple[Entry, ...]:
             depth=values["depth"], convention=values["convention"] or top["convention"],
             dtype=values["dtype"] or top["dtype"], limits=limits, baseline=baseline, origin=origin,
             base_dir=file.parent, memory_model=values["memory_model"] or top["memory_model"],
+            input_shape=values["input_shape"],
         ))
     if not entries:
         raise SpecError("the budget file has no entries", top["budgets"].origin.at("budgets"))

@@ -26,7 +26,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any, Callable
 
 from ...errors import Origin, UsageError
 from ...graph.formulas import Shape, SPLITS
@@ -117,9 +117,12 @@ class _Converter:
                             f"({names})")
         value = inputs[0]
         dims = tuple(given) if given is not None else value.shape
+        if given is not None and tuple(given) != value.shape:
+            self.recorded = {}  # the file's shapes are those of its own input size
         if dims is None or len(dims) != 4:
             raise OnnxError(f"{self.file}: input {value.name!r} is not an N×C×H×W image tensor "
-                            f"({'unknown rank' if dims is None else f'rank {len(dims)}'}); pass --input-shape 1,3,224,224")
+                            f"({'unknown rank' if dims is None else f'rank {len(dims)}'}); "
+                            "pass --input-shape 1,3,224,224")
         unknown = [str(d) if d is not None else "?" for d in dims if not isinstance(d, int)]
         if unknown:
             raise OnnxError(f"{self.file}: input {value.name!r} has a dynamic size ({', '.join(unknown)} in "
@@ -143,11 +146,11 @@ class _Converter:
             if node.has_subgraph:
                 self._unknown(i, f"operator {node.op_type} with a subgraph")
                 continue
-            handler = _HANDLERS.get(node.op_type)
-            if handler is None:
+            operator = OPERATORS.get(node.op_type)
+            if operator is None:
                 self._unknown(i, f"ONNX operator {node.op_type}")
                 continue
-            handler(self, i, node)
+            operator.read(self, i, node)
         if not self.built:
             raise OnnxError(f"{self.file}: the graph has no layer costnet reads")
         model = Path(self.file).stem  # exporters name every graph alike ("main_graph", "torch_jit")
@@ -734,8 +737,11 @@ def _channel_shuffle(converter: _Converter, i: int, node: wire.Node) -> bool:
 def _gemm(converter: _Converter, i: int, node: wire.Node) -> None:
     source = converter.tensor(node.inputs[0])
     weight = converter.initializers.get(node.inputs[1])
-    if weight is None or len(weight.dims) != 2:
-        raise OnnxError(f"{converter.file}: node {node.name}: its weight is not a constant matrix of the graph")
+    if weight is None:  # a product of two computed tensors (attention): no layer costnet has
+        converter._unknown(i, f"{node.op_type} of two computed tensors")
+        return
+    if len(weight.dims) != 2:
+        raise OnnxError(f"{converter.file}: node {node.name}: its weight {tuple(weight.dims)} is not a matrix")
     if node.op_type == "Gemm" and converter.attribute(node, "transA", 0):
         raise OnnxError(f"{converter.file}: node {node.name}: a Gemm with transA; costnet's fully connected layers "
                         "take the input as it is")
@@ -821,15 +827,46 @@ def _constant(converter: _Converter, node: wire.Node) -> None:
         converter.constants[node.outputs[0]] = (converter.attribute(node, "value_float"),)
 
 
-_HANDLERS: dict[str, Callable[[_Converter, int, wire.Node], None]] = {
-    "Conv": _conv, "ConvTranspose": _conv_transpose, "BatchNormalization": _batch_norm,
-    "Relu": _activation, "Clip": _activation, "HardSwish": _activation, "HardSigmoid": _activation,
-    "Sigmoid": _activation, "Softmax": _activation,
-    "GlobalAveragePool": _global_pool, "GlobalMaxPool": _global_pool, "ReduceMean": _global_pool,
-    "MaxPool": _pool, "AveragePool": _pool,
-    "Split": _split, "Slice": _slice, "Concat": _concat, "Add": _add, "Mul": _mul,
-    "Flatten": _flatten, "Reshape": _reshape, "Gemm": _gemm, "MatMul": _gemm, "LRN": _lrn,
-    "Identity": _alias, "Dropout": _alias, "Pad": _pad,
-    **{op: _shape_only for op in SHAPE_OPS},
+@dataclass(frozen=True)
+class Operator:
+    read: Callable[[_Converter, int, wire.Node], None]
+    becomes: str  # what costnet makes of it (docs/onnx.md is generated from these)
+
+
+_CONV = ("a `conv`, `pwconv` (1×1, dense) or `dwconv` (one group per channel) row, with the BatchNormalization "
+         "and the activation that alone follow it; dilations, pads, auto_pad, strides and groups read; a Split "
+         "into one Conv per part and a Concat is one MixConv `dwconv` or grouped `pwconv`")
+_ACT = ("the activation of the row before it when it alone reads that row (Clip(0, 6) is relu6, Mul(x, "
+        "Sigmoid(x)) swish, a Sigmoid or HardSigmoid that scales is SE's gate); else an `act` row")
+_VIEW = "a view: no row; its readers read the tensor it views"
+_SHAPE = "values that compute shapes: folded into constants where costnet can, never a row"
+OPERATORS: dict[str, Operator] = {
+    "Conv": Operator(_conv, _CONV),
+    "ConvTranspose": Operator(_conv_transpose, "a `deconv` row: pads and output_padding, strides, groups"),
+    "BatchNormalization": Operator(_batch_norm, "the `norm: bn` of the convolution or fully connected row it "
+                                   "follows (scale and bias are parameters, mean and variance buffers); else a "
+                                   "`bn` row"),
+    **{op: Operator(_activation, _ACT) for op in ("Relu", "Clip", "HardSwish", "HardSigmoid", "Sigmoid")},
+    "Softmax": Operator(_activation, "an `act` row (softmax), no MACs"),
+    "GlobalAveragePool": Operator(_global_pool, "a `global_pool` row; or, with the 1×1 Conv → activation → 1×1 "
+                                  "Conv → gate → Mul that follow, one `se` row"),
+    "GlobalMaxPool": Operator(_global_pool, "a `global_pool` row (max)"),
+    "ReduceMean": Operator(_global_pool, "over height and width only: as GlobalAveragePool"),
+    "MaxPool": Operator(_pool, "a `pool` row: kernel, strides, pads, ceil_mode"),
+    "AveragePool": Operator(_pool, "a `pool` row: kernel, strides, pads, ceil_mode"),
+    "Split": Operator(_split, "along channels: MixConv or grouped 1×1 with the Convs after it; else views of "
+                      "the parts"),
+    "Slice": Operator(_slice, "a channel range of constant bounds: a view"),
+    "Concat": Operator(_concat, "a `concat` row (channels)"),
+    "Add": Operator(_add, "the bias of a MatMul it follows; else an `add` row (residual)"),
+    "Mul": Operator(_mul, "swish or SE's scaling where it is one; else a `mul` row of two tensors of one shape"),
+    "Flatten": Operator(_flatten, "of a 1×1 tensor a view; else a `flatten` row"),
+    "Reshape": Operator(_reshape, "to a constant shape: flattening, or with Transpose(0, 2, 1, 3, 4) and a "
+                        "Reshape back ShuffleNet's channel shuffle, a `shuffle` row"),
+    "Gemm": Operator(_gemm, "an `fc` row (transB read; bias the third input)"),
+    "MatMul": Operator(_gemm, "by a constant matrix: an `fc` row, with the Add of a constant after it its bias"),
+    "LRN": Operator(_lrn, "an `lrn` row"),
+    "Identity": Operator(_alias, _VIEW), "Dropout": Operator(_alias, _VIEW),
+    "Pad": Operator(_pad, "of height and width, before a Conv or pooling alone: folded into its padding"),
+    **{op: Operator(_shape_only, _SHAPE) for op in SHAPE_OPS},
 }
-OPERATORS = tuple(sorted(_HANDLERS))  # what costnet reads, for the docs

@@ -1,0 +1,348 @@
+"""The ONNX front end on small graphs built with onnx.helper: each operator's rows, shapes and costs, worked
+by hand from the ONNX operator definitions, and the one-line errors of what costnet cannot read."""
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+onnx = pytest.importorskip("onnx")
+from onnx import TensorProto, helper  # noqa: E402
+
+from costnet import analyze, read_onnx  # noqa: E402
+from costnet.cli import cli  # noqa: E402
+from costnet.errors import CostnetError  # noqa: E402
+
+
+def weight(name, *dims):
+    """An initializer of these dims; its data is zeros (costnet reads only the dims)."""
+    count = 1
+    for d in dims:
+        count *= d
+    return helper.make_tensor(name, TensorProto.FLOAT, dims, [0.0] * count)
+
+
+def constant(name, values, kind=TensorProto.INT64):
+    return helper.make_tensor(name, kind, [len(values)], list(values))
+
+
+def save(tmp_path, nodes, initializers=(), input_shape=(1, 3, 8, 8), output="y", name="net.onnx",
+         value_info=(), extra_inputs=()):
+    graph = helper.make_graph(
+        list(nodes), "g", [helper.make_tensor_value_info("x", TensorProto.FLOAT, list(input_shape)),
+                           *extra_inputs],
+        [helper.make_tensor_value_info(output, TensorProto.FLOAT, None)], list(initializers),
+        value_info=list(value_info))
+    path = tmp_path / name
+    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]), str(path))
+    return path
+
+
+def conv(x, y, w, kernel, stride=1, pads=(0, 0, 0, 0), group=1, name=None, bias=None, **attrs):
+    inputs = [x, w] + ([bias] if bias else [])
+    return helper.make_node("Conv", inputs, [y], name=name or f"/{y}/Conv", kernel_shape=[kernel, kernel],
+                            strides=[stride, stride], pads=list(pads), group=group, **attrs)
+
+
+def bn(x, y, channels, prefix):
+    names = [f"{prefix}.{k}" for k in ("weight", "bias", "mean", "var")]
+    return helper.make_node("BatchNormalization", [x, *names], [y], name=f"/{prefix}/BatchNormalization"), \
+        [weight(n, channels) for n in names]
+
+
+def rows(path, **options):
+    return analyze(read_onnx(path, **options), "torch").layers
+
+
+# ---- convolutions, batch norm, activations ---------------------------------------------------------------
+
+def test_conv_bn_relu_is_one_row_and_its_costs_are_the_torch_formulas(tmp_path):
+    norm, stats = bn("c", "b", 8, "block.bn")
+    path = save(tmp_path, [conv("x", "c", "w", 3, stride=2, pads=(1, 1, 1, 1), name="/block/conv/Conv"), norm,
+                           helper.make_node("Relu", ["b"], ["y"], name="/block/act/Relu")],
+                [weight("w", 8, 3, 3, 3), *stats])
+    (layer,) = rows(path)
+    # out = floor((8 + 2 - 3) / 2) + 1 = 4; MACs = 8 out × 3 in × 3 × 3 × 16 pixels
+    assert (layer.name, layer.type, layer.fields["act"], layer.fields["norm"]) == ("block.conv", "conv", "relu", "bn")
+    assert (layer.output_shape.channels, layer.output_shape.height, layer.output_shape.width) == (8, 4, 4)
+    assert (layer.macs, layer.weights, layer.biases, layer.norm_params) == (3456, 216, 0, 16)
+    assert analyze(read_onnx(path), "paper").totals.params == 216
+    assert analyze(read_onnx(path), "torch").totals.params == 232  # + γ and β, not the mean and variance
+
+
+@pytest.mark.parametrize("pads, auto_pad, size, expected", [
+    ((1, 1, 1, 1), None, 7, 4),            # floor((7 + 2 - 3) / 2) + 1
+    (None, "SAME_UPPER", 7, 4),            # ceil(7 / 2)
+    (None, "VALID", 7, 3),                 # floor((7 - 3) / 2) + 1
+    ((0, 0, 1, 1), None, 8, 4),            # TF's uneven 'same': floor((8 + 1 - 3) / 2) + 1 = 4 = ceil(8 / 2)
+    ((1, 1, 0, 0), None, 8, 4),
+])
+def test_padding_rules(tmp_path, pads, auto_pad, size, expected):
+    attrs = {"auto_pad": auto_pad} if auto_pad else {}
+    node = helper.make_node("Conv", ["x", "w"], ["y"], name="/c/Conv", kernel_shape=[3, 3], strides=[2, 2],
+                            **({"pads": list(pads)} if pads else {}), **attrs)
+    path = save(tmp_path, [node], [weight("w", 4, 3, 3, 3)], input_shape=(1, 3, size, size))
+    (layer,) = rows(path)
+    assert (layer.output_shape.height, layer.output_shape.width) == (expected, expected)
+    assert layer.macs == 4 * 3 * 9 * expected * expected
+
+
+def test_uneven_padding_that_is_not_same_is_an_error(tmp_path):
+    node = helper.make_node("Conv", ["x", "w"], ["y"], name="/c/Conv", kernel_shape=[3, 3], pads=[0, 0, 1, 0])
+    path = save(tmp_path, [node], [weight("w", 4, 3, 3, 3)])
+    with pytest.raises(CostnetError, match=r"node /c/Conv: padding .* is neither even on every side nor"):
+        read_onnx(path)
+
+
+def test_dilated_conv_reaches_further_and_costs_its_taps(tmp_path):
+    node = conv("x", "y", "w", 3, pads=(2, 2, 2, 2), dilations=[2, 2])
+    path = save(tmp_path, [node], [weight("w", 4, 3, 3, 3)], input_shape=(1, 3, 10, 10))
+    (layer,) = rows(path)
+    # reach 2·(3−1)+1 = 5: out = 10 + 4 − 5 + 1 = 10; MACs = 4 × 3 × 9 × 100
+    assert (layer.output_shape.height, layer.fields["dilation"], layer.macs) == (10, 2, 10800)
+    assert layer.detail == "3×3 d2"
+
+
+def test_a_pad_before_a_conv_is_folded_into_its_padding(tmp_path):
+    path = save(tmp_path, [
+        helper.make_node("Pad", ["x", "pads"], ["p"], name="/c/Pad"),
+        conv("p", "y", "w", 3, stride=2, name="/c/Conv"),
+    ], [weight("w", 4, 3, 3, 3), constant("pads", [0, 0, 0, 0, 0, 0, 1, 1])])
+    (layer,) = rows(path)  # timm's Conv2dSame: right and bottom padded by one, TF's 'same'
+    assert (layer.output_shape.height, layer.fields["padding"], layer.macs) == (4, "same", 4 * 3 * 9 * 16)
+
+
+def test_depthwise_and_pointwise_convolutions_make_a_separable_pair(tmp_path):
+    path = save(tmp_path, [
+        conv("x", "d", "wd", 3, pads=(1, 1, 1, 1), group=8, name="/dw/Conv"),
+        conv("d", "y", "wp", 1, name="/pw/Conv"),
+    ], [weight("wd", 8, 1, 3, 3), weight("wp", 16, 8, 1, 1)], input_shape=(1, 8, 8, 8))
+    a = analyze(read_onnx(path))
+    assert [l.type for l in a.layers] == ["dwconv", "pwconv"]
+    (pair,) = a.separable
+    # depthwise 8 × 9 × 64 + pointwise 8 × 16 × 64 against a full 3×3: 8 × 16 × 9 × 64
+    assert (pair.macs, pair.standard_macs) == (4608 + 8192, 73728)
+    assert pair.formula == pytest.approx(1 / 16 + 1 / 9)
+
+
+def test_mixconv_from_split_convs_concat_is_one_mixed_depthwise_row(tmp_path):
+    parts = [conv(f"s{i}", f"c{i}", f"w{i}", k, pads=(k // 2,) * 4, group=4, name=f"/mix/convs.{i}/Conv")
+             for i, k in enumerate((3, 5, 7))]
+    path = save(tmp_path, [
+        helper.make_node("Split", ["x", "sizes"], ["s0", "s1", "s2"], name="/mix/Split", axis=1),
+        *parts,
+        helper.make_node("Concat", ["c0", "c1", "c2"], ["y"], name="/mix/Concat", axis=1),
+    ], [weight(f"w{i}", 4, 1, k, k) for i, k in enumerate((3, 5, 7))] + [constant("sizes", [4, 4, 4])],
+        input_shape=(1, 12, 8, 8))
+    (layer,) = rows(path)
+    assert (layer.name, layer.type, tuple(layer.fields["kernel"])) == ("mix", "dwconv", (3, 5, 7))
+    assert layer.macs == 4 * (9 + 25 + 49) * 64 and layer.weights == 4 * (9 + 25 + 49)
+
+
+def test_grouped_pointwise_from_split_convs_concat(tmp_path):
+    path = save(tmp_path, [
+        helper.make_node("Split", ["x", "sizes"], ["s0", "s1"], name="/pw/Split", axis=1),
+        conv("s0", "c0", "w0", 1, name="/pw/0/Conv"), conv("s1", "c1", "w1", 1, name="/pw/1/Conv"),
+        helper.make_node("Concat", ["c0", "c1"], ["y"], name="/pw/Concat", axis=1),
+    ], [weight("w0", 12, 5, 1, 1), weight("w1", 12, 5, 1, 1), constant("sizes", [5, 5])],
+        input_shape=(1, 10, 4, 4))
+    (layer,) = rows(path)
+    assert (layer.type, layer.fields["groups"], layer.fields["out"]) == ("pwconv", 2, 24)
+    assert layer.macs == 2 * 5 * 12 * 16
+
+
+def test_squeeze_excitation_is_one_row(tmp_path):
+    path = save(tmp_path, [
+        helper.make_node("GlobalAveragePool", ["x"], ["p"], name="/se/GlobalAveragePool"),
+        conv("p", "r", "w1", 1, name="/se/conv_reduce/Conv", bias="b1"),
+        helper.make_node("Relu", ["r"], ["ra"], name="/se/act/Relu"),
+        conv("ra", "e", "w2", 1, name="/se/conv_expand/Conv", bias="b2"),
+        helper.make_node("Sigmoid", ["e"], ["g"], name="/se/gate/Sigmoid"),
+        helper.make_node("Mul", ["x", "g"], ["y"], name="/se/Mul"),
+    ], [weight("w1", 4, 16, 1, 1), weight("b1", 4), weight("w2", 16, 4, 1, 1), weight("b2", 16)],
+        input_shape=(1, 16, 8, 8))
+    (layer,) = rows(path)
+    assert (layer.name, layer.type, layer.fields["reduced"]) == ("se", "se", 4)
+    assert (layer.macs, layer.params) == (16 * 4 + 4 * 16, 64 + 4 + 64 + 16)
+
+
+def test_swish_as_x_times_sigmoid_x_is_the_conv_rows_activation(tmp_path):
+    path = save(tmp_path, [
+        conv("x", "c", "w", 1, name="/c/Conv"),
+        helper.make_node("Sigmoid", ["c"], ["s"], name="/act/Sigmoid"),
+        helper.make_node("Mul", ["c", "s"], ["y"], name="/act/Mul"),
+    ], [weight("w", 4, 3, 1, 1)])
+    (layer,) = rows(path)
+    assert layer.fields["act"] == "swish"
+
+
+def test_clip_bounds_are_relu6_and_not_parameters(tmp_path):
+    path = save(tmp_path, [
+        conv("x", "c", "w", 1, name="/c/Conv"),
+        helper.make_node("Clip", ["c", "low", "high"], ["y"], name="/c/Clip"),
+    ], [weight("w", 4, 3, 1, 1), helper.make_tensor("low", TensorProto.FLOAT, [], [0.0]),
+        helper.make_tensor("high", TensorProto.FLOAT, [], [6.0])])
+    (layer,) = rows(path)
+    assert layer.fields["act"] == "relu6"
+    assert analyze(read_onnx(path), "torch").totals.params == 12  # 4 × 3 weights; the two bounds are not
+
+
+def test_gemm_after_global_pool_and_flatten(tmp_path):
+    path = save(tmp_path, [
+        helper.make_node("GlobalAveragePool", ["x"], ["p"], name="/pool/GlobalAveragePool"),
+        helper.make_node("Flatten", ["p"], ["f"], name="/Flatten", axis=1),
+        helper.make_node("Gemm", ["f", "w", "b"], ["y"], name="/fc/Gemm", transB=1),
+    ], [weight("w", 10, 16), weight("b", 10)], input_shape=(1, 16, 7, 7))
+    layers = rows(path)
+    assert [l.type for l in layers] == ["global_pool", "fc"]
+    assert (layers[1].macs, layers[1].params) == (160, 170)
+
+
+def test_matmul_then_add_of_a_constant_is_a_fully_connected_layer_with_bias(tmp_path):
+    path = save(tmp_path, [
+        helper.make_node("GlobalAveragePool", ["x"], ["p"], name="/pool/GlobalAveragePool"),
+        helper.make_node("Flatten", ["p"], ["f"], name="/Flatten", axis=1),
+        helper.make_node("MatMul", ["f", "w"], ["m"], name="/fc/MatMul"),
+        helper.make_node("Add", ["m", "b"], ["y"], name="/fc/Add"),
+    ], [weight("w", 16, 10), weight("b", 10)], input_shape=(1, 16, 7, 7))
+    fc = rows(path)[-1]
+    assert (fc.type, fc.macs, fc.weights, fc.biases) == ("fc", 160, 160, 10)
+
+
+def test_conv_transpose_spreads_each_input_pixel(tmp_path):
+    node = helper.make_node("ConvTranspose", ["x", "w"], ["y"], name="/up/ConvTranspose", kernel_shape=[4, 4],
+                            strides=[2, 2], pads=[1, 1, 1, 1])
+    path = save(tmp_path, [node], [weight("w", 8, 4, 4, 4)], input_shape=(1, 8, 4, 4))
+    (layer,) = rows(path)
+    # out = (4 − 1)·2 − 2 + 4 = 8; MACs = 8 in × 4 out × 16 taps × 16 input pixels
+    assert (layer.type, layer.output_shape.channels, layer.output_shape.height) == ("deconv", 4, 8)
+    assert (layer.macs, layer.weights) == (8192, 512)
+
+
+def test_channel_shuffle(tmp_path):
+    path = save(tmp_path, [
+        helper.make_node("Reshape", ["x", "s5"], ["r"], name="/shuffle/Reshape"),
+        helper.make_node("Transpose", ["r"], ["t"], name="/shuffle/Transpose", perm=[0, 2, 1, 3, 4]),
+        helper.make_node("Reshape", ["t", "s4"], ["y"], name="/shuffle/Reshape_1"),
+    ], [constant("s5", [1, 2, 4, 8, 8]), constant("s4", [1, 8, 8, 8])], input_shape=(1, 8, 8, 8))
+    (layer,) = rows(path)
+    assert (layer.type, layer.fields["groups"], layer.macs) == ("shuffle", 2, 0)
+
+
+def test_residual_add_and_pooling(tmp_path):
+    path = save(tmp_path, [
+        helper.make_node("MaxPool", ["x"], ["m"], name="/pool/MaxPool", kernel_shape=[3, 3], strides=[2, 2],
+                         pads=[1, 1, 1, 1], ceil_mode=1),
+        conv("m", "c", "w", 3, pads=(1, 1, 1, 1), name="/block/conv/Conv"),
+        helper.make_node("Add", ["c", "m"], ["y"], name="/block/Add"),
+    ], [weight("w", 3, 3, 3, 3)], input_shape=(1, 3, 9, 9))
+    layers = rows(path)
+    assert [(l.name, l.type) for l in layers] == [("pool", "pool"), ("block.conv", "conv"), ("block.add", "add")]
+    # ceil((9 + 2 − 3) / 2) + 1 = 5, and the last window starts inside the input: 5
+    assert layers[0].output_shape.height == 5
+
+
+# ---- what costnet cannot read: one line, naming the node -----------------------------------------------
+
+def test_an_unknown_operator_is_an_error_naming_it_and_its_node(tmp_path):
+    path = save(tmp_path, [helper.make_node("Erf", ["x"], ["y"], name="/gelu/Erf")],
+                value_info=[helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 3, 8, 8])])
+    with pytest.raises(CostnetError, match=r"cannot cost the ONNX operator Erf \(node /gelu/Erf\); --allow-unknown"):
+        read_onnx(path)
+
+
+def test_allow_unknown_keeps_the_operator_visibly_at_zero(tmp_path):
+    path = save(tmp_path, [
+        conv("x", "c", "w", 1, name="/c/Conv"),
+        helper.make_node("Erf", ["c"], ["y"], name="/gelu/Erf"),
+    ], [weight("w", 4, 3, 1, 1)], value_info=[helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 4, 8, 8])])
+    a = analyze(read_onnx(path, allow_unknown=True))
+    assert [(n.op, n.node) for n in a.not_costed] == [("Erf", "/gelu/Erf")]
+    assert a.layers[-1].macs == 0 and a.totals.macs == 4 * 3 * 64
+    result = CliRunner().invoke(cli, ["analyze", str(path), "--allow-unknown"])
+    assert result.exit_code == 0 and "NOT COSTED (--allow-unknown): 1 operator" in result.output
+    data = json.loads(CliRunner().invoke(cli, ["analyze", str(path), "--allow-unknown", "-f", "json"]).output)
+    assert data["not_costed"] == [{"layer": "gelu.unknown", "op": "Erf", "onnx_node": "/gelu/Erf"}]
+
+
+def test_check_refuses_an_unknown_operator(tmp_path):
+    path = save(tmp_path, [helper.make_node("Erf", ["x"], ["y"], name="/gelu/Erf")],
+                value_info=[helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 3, 8, 8])])
+    result = CliRunner().invoke(cli, ["check", str(path), "--max-macs", "1G"])
+    assert result.exit_code == 2 and "Erf" in result.output
+    result = CliRunner().invoke(cli, ["check", str(path), "--max-macs", "1G", "--allow-unknown"])
+    assert result.exit_code == 2 and "No such option" in result.output
+
+
+def test_a_dynamic_input_names_the_input_and_the_option(tmp_path):
+    path = save(tmp_path, [conv("x", "y", "w", 1, name="/c/Conv")], [weight("w", 4, 3, 1, 1)],
+                input_shape=("batch", 3, "height", "width"))
+    with pytest.raises(CostnetError, match=r"input 'x' has a dynamic size .*pass --input-shape 1,3,224,224"):
+        read_onnx(path)
+    (layer,) = rows(path, input_shape=(1, 3, 16, 16))
+    assert layer.macs == 4 * 3 * 256
+    result = CliRunner().invoke(cli, ["analyze", str(path)])
+    assert result.exit_code == 2 and len(result.output.strip().splitlines()) == 1
+    assert CliRunner().invoke(cli, ["analyze", str(path), "--input-shape", "1,3,16,16"]).exit_code == 0
+
+
+@pytest.mark.parametrize("shape, message", [
+    ("1,3,224", "give N,C,H,W as four integers"), ("0,3,8,8", "four integers from 1"), ("a,b,c,d", "four integers"),
+])
+def test_input_shape_option_is_checked(tmp_path, shape, message):
+    path = save(tmp_path, [conv("x", "y", "w", 1, name="/c/Conv")], [weight("w", 4, 3, 1, 1)])
+    result = CliRunner().invoke(cli, ["analyze", str(path), "--input-shape", shape])
+    assert result.exit_code == 2 and message in result.output
+
+
+def test_a_batch_other_than_one_is_refused(tmp_path):
+    path = save(tmp_path, [conv("x", "y", "w", 1, name="/c/Conv")], [weight("w", 4, 3, 1, 1)],
+                input_shape=(8, 3, 8, 8))
+    with pytest.raises(CostnetError, match="batch of 8; costnet counts one image"):
+        read_onnx(path)
+
+
+def test_two_inputs_are_refused(tmp_path):
+    path = save(tmp_path, [helper.make_node("Add", ["x", "z"], ["y"], name="/Add")],
+                extra_inputs=[helper.make_tensor_value_info("z", TensorProto.FLOAT, [1, 3, 8, 8])])
+    with pytest.raises(CostnetError, match=r"networks of one input; this graph has 2 \(x, z\)"):
+        read_onnx(path)
+
+
+def test_a_recorded_shape_that_disagrees_is_an_error(tmp_path):
+    path = save(tmp_path, [conv("x", "y", "w", 3, name="/c/Conv")], [weight("w", 4, 3, 3, 3)],
+                value_info=[helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 4, 8, 8])])
+    with pytest.raises(CostnetError, match="costnet computes 1×4×6×6 where the file records 1×4×8×8"):
+        read_onnx(path)
+
+
+def test_a_reshape_to_a_computed_shape_is_an_error(tmp_path):
+    path = save(tmp_path, [
+        helper.make_node("ReduceMax", ["x"], ["m"], name="/ReduceMax", keepdims=0),  # data, not a shape
+        helper.make_node("Cast", ["m"], ["shape"], name="/Cast", to=TensorProto.INT64),
+        helper.make_node("Reshape", ["x", "shape"], ["y"], name="/Reshape"),
+    ])
+    with pytest.raises(CostnetError, match="ReduceMax"):  # the first thing costnet cannot read
+        read_onnx(path)
+    path = save(tmp_path, [
+        helper.make_node("Cast", ["x"], ["shape"], name="/Cast", to=TensorProto.INT64),
+        helper.make_node("Reshape", ["x", "shape"], ["y"], name="/Reshape"),
+    ])
+    with pytest.raises(CostnetError, match="node /Reshape: a Reshape to a shape computed at run time"):
+        read_onnx(path)
+
+
+def test_a_file_that_is_not_onnx_is_one_line_exit_2(tmp_path):
+    path = tmp_path / "broken.onnx"
+    path.write_bytes(b"\xff\xfe not a protobuf at all")
+    result = CliRunner().invoke(cli, ["analyze", str(path)])
+    assert result.exit_code == 2 and "not an ONNX model" in result.output
+    assert len(result.output.strip().splitlines()) == 1 and "Traceback" not in result.output
+
+
+def test_scaling_options_are_refused_for_an_onnx_graph(tmp_path):
+    path = save(tmp_path, [conv("x", "y", "w", 1, name="/c/Conv")], [weight("w", 4, 3, 1, 1)])
+    result = CliRunner().invoke(cli, ["analyze", str(path), "--width", "0.5"])
+    assert result.exit_code == 2 and "width scales a spec; an ONNX graph is costed as exported" in result.output
+    result = CliRunner().invoke(cli, ["analyze", "mixnet_m", "--input-shape", "1,3,224,224"])
+    assert result.exit_code == 2 and "--input-shape is for ONNX files" in result.output
