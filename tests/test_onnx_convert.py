@@ -2,6 +2,7 @@
 by hand from the ONNX operator definitions, and the one-line errors of what costnet cannot read."""
 
 import json
+import re
 
 import pytest
 from click.testing import CliRunner
@@ -110,6 +111,19 @@ def test_a_pad_before_a_conv_is_folded_into_its_padding(tmp_path):
     ], [weight("w", 4, 3, 3, 3), constant("pads", [0, 0, 0, 0, 0, 0, 1, 1])])
     (layer,) = rows(path)  # timm's Conv2dSame: right and bottom padded by one, TF's 'same'
     assert (layer.output_shape.height, layer.fields["padding"], layer.macs) == (4, "same", 4 * 3 * 9 * 16)
+
+
+def test_pads_computed_at_run_time_ask_for_constant_folding(tmp_path):
+    path = save(tmp_path, [  # as timm's Conv2dSame exports: pads from the input's shape, by arithmetic
+        helper.make_node("Shape", ["x"], ["s"], name="/c/Shape"),
+        helper.make_node("Sub", ["s", "s"], ["z"], name="/c/Sub"),
+        helper.make_node("Concat", ["z", "z"], ["pads"], name="/c/Concat", axis=0),
+        helper.make_node("Pad", ["x", "pads"], ["p"], name="/c/Pad"),
+        conv("p", "y", "w", 3, stride=2, name="/c/Conv"),
+    ], [weight("w", 4, 3, 3, 3)])
+    with pytest.raises(CostnetError, match=r"node /c/Pad: a Pad whose pads are computed at run time .*fold the "
+                                           r"graph's constants first"):
+        read_onnx(path)
 
 
 def test_depthwise_and_pointwise_convolutions_make_a_separable_pair(tmp_path):
@@ -346,3 +360,40 @@ def test_scaling_options_are_refused_for_an_onnx_graph(tmp_path):
     assert result.exit_code == 2 and "width scales a spec; an ONNX graph is costed as exported" in result.output
     result = CliRunner().invoke(cli, ["analyze", "mixnet_m", "--input-shape", "1,3,224,224"])
     assert result.exit_code == 2 and "--input-shape is for ONNX files" in result.output
+
+
+# ---- verify: a spec against a graph -------------------------------------------------------------------
+
+TINY_SPEC = """\
+version: 1
+name: Tiny
+family: Tiny
+input: {channels: 3, resolution: 8}
+body:
+  - name: stem
+    blocks:
+      - {type: conv, out: 8, kernel: 3, stride: 2, padding: 1, act: relu}
+"""
+
+
+def test_verify_accepts_a_batch_norm_folded_into_the_convolution(tmp_path):
+    spec = tmp_path / "tiny.yaml"
+    spec.write_text(TINY_SPEC)
+    kept, stats = bn("c", "b", 8, "stem.bn")
+    with_bn = save(tmp_path, [conv("x", "c", "w", 3, stride=2, pads=(1, 1, 1, 1), name="/stem/Conv"), kept,
+                              helper.make_node("Relu", ["b"], ["y"], name="/stem/Relu")],
+                   [weight("w", 8, 3, 3, 3), *stats], name="with_bn.onnx")
+    folded = save(tmp_path, [conv("x", "c", "w", 3, stride=2, pads=(1, 1, 1, 1), name="/stem/Conv", bias="b"),
+                             helper.make_node("Relu", ["c"], ["y"], name="/stem/Relu")],
+                  [weight("w", 8, 3, 3, 3), weight("b", 8)], name="folded.onnx")
+    plain = CliRunner().invoke(cli, ["verify", str(spec), str(with_bn)])
+    assert plain.exit_code == 0 and plain.output.strip().endswith("verified: all 1 layers agree")
+    result = CliRunner().invoke(cli, ["verify", str(spec), str(folded), "-f", "json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["layers"]["batch_norms_folded"] == 1
+    wider = save(tmp_path, [conv("x", "c", "w", 3, stride=2, pads=(1, 1, 1, 1), name="/stem/Conv", bias="b")],
+                 [weight("w", 16, 3, 3, 3), weight("b", 16)], output="c", name="wider.onnx")
+    result = CliRunner().invoke(cli, ["verify", str(spec), str(wider)])
+    assert result.exit_code == 1
+    assert f"{spec}:8:" in result.output and "(node /stem/Conv)" in result.output
+    assert re.search(r"output\s+8×4×4\s+16×4×4\s+≠", result.output)

@@ -42,7 +42,9 @@ def _layer_line(side: str, layer: Layer | None, count: int) -> list[str]:
 
 def summary(v: Verification) -> str:
     if v.passed:
-        return f"verified: all {v.compared} layers agree"
+        folded = (f" ({v.folded} with the batch norm folded into the convolution in the ONNX graph: its bias "
+                  "stands for γ and β)") if v.folded else ""
+        return f"verified: all {v.compared} layers agree{folded}"
     if v.difference is None:
         return f"DIFFERS: the inputs differ (spec {v.input_difference[0]}, onnx {v.input_difference[1]})"
     d = v.difference
@@ -78,7 +80,7 @@ def _json_layer(layer: Layer | None) -> dict[str, Any] | None:
     if layer is None:
         return None
     return {"name": layer.name, "where": layer.where,
-            "facts": {k: list(v) if isinstance(v, tuple) else v for k, v in layer.facts.items()}}
+            "facts": {k: list(v) if isinstance(v, tuple) else v for k, v in layer.facts.items() if k in ASPECTS}}
 
 
 def render_json(v: Verification) -> str:
@@ -89,7 +91,8 @@ def render_json(v: Verification) -> str:
         "spec": {"model": v.spec.model, "file": v.spec.file, "input": str(v.spec.input),
                  "scaling": {"width": s.width, "resolution": s.resolution, "depth": s.depth} if s else None},
         "onnx": {"file": v.onnx.file, "input": str(v.onnx.input)},
-        "layers": {"spec": v.total_spec, "onnx": v.total_onnx, "agreeing": v.compared},
+        "layers": {"spec": v.total_spec, "onnx": v.total_onnx, "agreeing": v.compared,
+                   "batch_norms_folded": v.folded},
         "input_difference": list(v.input_difference) if v.input_difference else None,
         "difference": None if d is None else {
             "index": d.index, "spec": _json_layer(d.spec), "onnx": _json_layer(d.onnx),

@@ -4,6 +4,10 @@ The layers that carry the cost (convolutions, fully connected layers, squeeze-an
 convolutions) are compared in order, each on what it is (kind, kernels, stride, groups), what it sees and
 makes (input and output shapes) and what it costs (MACs, weights, biases, batch-norm parameters). The walk
 stops at the first layer that differs: a spec that agrees to there and then differs is wrong there.
+
+An exporter may fold a batch norm into the convolution before it (torch.onnx.export does by default): the
+convolution then has a bias per output channel and no batch norm. A spec layer with a batch norm and no
+bias agrees with such a layer; the verification counts them.
 """
 
 from __future__ import annotations
@@ -46,6 +50,7 @@ class Verification:
     total_onnx: int
     difference: Difference | None
     input_difference: tuple[str, str] | None = None  # the two networks' inputs, when they differ
+    folded: int = 0  # agreeing layers whose batch norm the ONNX graph folded into the convolution
 
     @property
     def passed(self) -> bool:
@@ -67,6 +72,7 @@ def facts(layer: LayerResult) -> dict[str, Any]:
         "kind": KINDS[layer.type], "kernel": kernel, "stride": f.get("stride"), "groups": groups,
         "input": str(layer.input_shape), "output": str(layer.output_shape), "macs": layer.macs,
         "weights": layer.weights, "biases": layer.biases, "norm_params": layer.norm_params,
+        "channels": layer.output_shape.channels,  # not compared: what a folded batch norm's bias has
     }
 
 
@@ -75,17 +81,28 @@ def _layers(a: Analysis) -> list[Layer]:
             for layer in a.iter_layers() if layer.type in KINDS]
 
 
+def _folded(a: Layer, b: Layer) -> bool:
+    """The ONNX layer is the spec's with its batch norm folded in: γ, β gone, a bias per channel instead."""
+    channels = a.facts["channels"]
+    return (a.facts["norm_params"] == 2 * channels and a.facts["biases"] in (0, channels)
+            and b.facts["norm_params"] == 0 and b.facts["biases"] == channels)
+
+
 def verify(spec: Analysis, onnx: Analysis) -> Verification:
     ours, theirs = _layers(spec), _layers(onnx)
     inputs = None if spec.input == onnx.input else (str(spec.input), str(onnx.input))
+    folded = 0
     for index in range(max(len(ours), len(theirs))):
         a = ours[index] if index < len(ours) else None
         b = theirs[index] if index < len(theirs) else None
         if a is None or b is None:
-            return Verification(spec, onnx, index, len(ours), len(theirs), Difference(index, a, b, ()), inputs)
+            return Verification(spec, onnx, index, len(ours), len(theirs), Difference(index, a, b, ()), inputs,
+                                folded)
         differing = tuple((aspect, a.facts[aspect], b.facts[aspect]) for aspect in ASPECTS
                           if a.facts[aspect] != b.facts[aspect])
+        if differing and {aspect for aspect, _, _ in differing} <= {"biases", "norm_params"} and _folded(a, b):
+            folded, differing = folded + 1, ()
         if differing:
             return Verification(spec, onnx, index, len(ours), len(theirs), Difference(index, a, b, differing),
-                                inputs)
-    return Verification(spec, onnx, len(ours), len(ours), len(theirs), None, inputs)
+                                inputs, folded)
+    return Verification(spec, onnx, len(ours), len(ours), len(theirs), None, inputs, folded)

@@ -146,6 +146,11 @@ class _Converter:
             if node.has_subgraph:
                 self._unknown(i, f"operator {node.op_type} with a subgraph")
                 continue
+            if node.op_type not in SHAPE_OPS and not any(name in self.tensors for name in node.inputs if name):
+                # Arithmetic on shapes or constants, not on the network's tensors (a size computed at run time):
+                # no row; a reader that needs its value as a constant says so.
+                self.used.add(i)
+                continue
             operator = OPERATORS.get(node.op_type)
             if operator is None:
                 self._unknown(i, f"ONNX operator {node.op_type}")
@@ -699,7 +704,7 @@ def _reshape(converter: _Converter, i: int, node: wire.Node) -> None:
     target = converter.constant(node.inputs[1])
     if target is None:
         raise OnnxError(f"{converter.file}: node {node.name}: a Reshape to a shape computed at run time; costnet "
-                        "needs it constant (export with constant folding)")
+                        "needs it constant (fold the graph's constants first: onnxsim, or onnxscript's optimizer)")
     flat = tuple(target) in ((1, -1), (-1, source.shape.elements), (1, source.shape.elements), (0, -1))
     same = tuple(target) in ((1, source.shape.channels, source.shape.height, source.shape.width),)
     if same:
@@ -783,9 +788,13 @@ def _pad(converter: _Converter, i: int, node: wire.Node) -> None:
                         "alone; costnet folds a Pad into the window after it")
     pads = converter.constant(node.inputs[1]) if len(node.inputs) > 1 and node.inputs[1] else \
         converter.attribute(node, "pads")
-    if pads is None or len(pads) != 8:
-        raise OnnxError(f"{converter.file}: node {node.name}: a Pad whose pads are not 8 constants (N, C, H, W "
-                        "at the start, then at the end)")
+    if pads is None:
+        raise OnnxError(f"{converter.file}: node {node.name}: a Pad whose pads are computed at run time (as timm's "
+                        "Conv2dSame exports them); fold the graph's constants first (onnxsim, or onnxscript's "
+                        "optimizer) so that they are constants")
+    if len(pads) != 8:
+        raise OnnxError(f"{converter.file}: node {node.name}: a Pad whose pads are not 8 numbers (N, C, H, W at "
+                        "the start, then at the end)")
     if len(node.inputs) > 3 and node.inputs[3]:
         raise OnnxError(f"{converter.file}: node {node.name}: a Pad of chosen axes; costnet reads pads of all four")
     if any(pads[k] for k in (0, 1, 4, 5)) or any(p < 0 for p in pads):
