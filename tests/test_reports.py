@@ -45,6 +45,18 @@ def test_committed_report_figures_exist_and_are_linked():
         assert f"]({name})" in pages
 
 
+def test_memory_report_reproduces_mcunetv2_figure_1():
+    """Worked by hand: the second inverted residual block's expansion holds its 16×112×112 input and 96×112×112
+    output (int8, one byte each), 200,704 + 1,204,224 = 1,404,928 bytes = 1,372 KiB, MCUNetV2's "1,372 kB";
+    its depthwise convolution under `plain` holds 96×112×112 in and 96×56×56 out, 1,505,280 bytes."""
+    text = REPORTS["memory.md"]()
+    assert "200,704 + 1,204,224 = 1,404,928" in text and "1,404,928 / 1024 = 1,372 exactly" in text
+    assert "1,204,224 + 301,056 = 1,505,280" in text
+    # the stem (32×112×112 out of 3×224×224 in: 150,528 + 401,408) and the next four blocks exceed 256 KiB
+    assert "| stem.0 | stem.0 | 551,936 | 551,936 | 2.11 |" in text
+    assert "5 blocks need more than 256 KiB" in text
+
+
 def test_architecture_table_folds_repeats_like_table_1():
     data = json.loads(run("table", "mobilenet_v1", "--kind", "architecture", "-f", "json").output)
     types = [row["type"] for row in data["rows"]]
