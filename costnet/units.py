@@ -81,5 +81,9 @@ def parse_count(text: str) -> int:
 
 
 def parse_bytes(text: str) -> int:
-    """A limit on a size: "8MB" → 8_000_000; "8MiB" → 8_388_608; a bare number is bytes."""
+    """A limit on a size: "8MB" → 8_000_000; "8MiB" → 8_388_608; a bare number is bytes. A lowercase b is
+    a bit ("256Kb" is 32 KB of SRAM, or a typo): refused rather than guessed."""
+    match = _NUMBER.match(str(text))
+    if match and match.group(2).endswith("b"):
+        raise ValueError(f"{text!r}: a lowercase b means bits; write sizes in bytes with B (KB, KiB, MB, MiB, …)")
     return _parse_limit(text, dict(BYTE_SUFFIXES, **{"": 1}), "size in bytes")
