@@ -42,6 +42,9 @@ class _Group(click.Group):
             return super().invoke(ctx)
         except CostnetError as exc:
             click.echo(f"costnet: error: {printable(str(exc))}", err=True)
+            caret = _caret(exc)
+            if caret and sys.stderr.isatty():  # for a person at a terminal; CI logs and scripts get one line
+                click.echo(caret, err=True)
             ctx.exit(exc.exit_code)
         except click.UsageError as exc:
             self._usage_error(exc)
@@ -53,6 +56,14 @@ class _Group(click.Group):
             click.echo(f"costnet: internal error: {type(exc).__name__}: {printable(str(exc))} (a bug in costnet; "
                        "COSTNET_DEBUG=1 shows the traceback)", err=True)
             ctx.exit(ExitCode.BAD_INPUT)
+
+
+def _caret(exc: CostnetError) -> str | None:
+    """The spec's line at the error, with a caret under its column (both already made safe to print)."""
+    line, column = getattr(exc, "source_line", None), getattr(exc, "source_column", None)
+    if not line or not column:
+        return None
+    return f"  {line}\n  {' ' * (column - 1)}^"
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 110})
