@@ -309,6 +309,18 @@ def test_input_shape_option_is_checked(tmp_path, shape, message):
     assert result.exit_code == 2 and message in result.output
 
 
+def test_a_node_missing_an_input_is_named(tmp_path):
+    path = save(tmp_path, [helper.make_node("Conv", ["x"], ["y"], name="/c/Conv", kernel_shape=[3, 3])])
+    with pytest.raises(CostnetError, match=r"node /c/Conv: a Conv takes 2 to 3 inputs \(the first 2 given\)"):
+        read_onnx(path)
+
+
+def test_a_group_of_zero_is_refused(tmp_path):
+    path = save(tmp_path, [conv("x", "y", "w", 1, group=0, name="/c/Conv")], [weight("w", 4, 3, 1, 1)])
+    with pytest.raises(CostnetError, match=r"node /c/Conv: group 0 is not an integer from 1"):
+        read_onnx(path)
+
+
 def test_a_batch_other_than_one_is_refused(tmp_path):
     path = save(tmp_path, [conv("x", "y", "w", 1, name="/c/Conv")], [weight("w", 4, 3, 1, 1)],
                 input_shape=(8, 3, 8, 8))

@@ -30,6 +30,7 @@ from typing import Any, Callable
 
 from ...errors import Origin, UsageError
 from ...graph.formulas import Shape, SPLITS
+from ...limits import MAX_INTEGER
 from ...graph.layers import LAYER_TYPES, ShapeError
 from ...graph.network import INPUT, Graph, Node as GraphNode
 from . import wire
@@ -137,6 +138,9 @@ class _Converter:
     # ---- the whole graph ------------------------------------------------------------------------------
 
     def convert(self) -> Graph:
+        for node in self.nodes:  # before any pattern looks ahead at a node
+            if node.op_type in OPERATORS and node.domain in ("", "ai.onnx"):
+                self._check_arity(node, OPERATORS[node.op_type])
         for i, node in enumerate(self.nodes):
             if i in self.used:
                 continue
@@ -160,6 +164,16 @@ class _Converter:
             raise OnnxError(f"{self.file}: the graph has no layer costnet reads")
         model = Path(self.file).stem  # exporters name every graph alike ("main_graph", "torch_jit")
         return Graph(model=model, family="", file=self.file, input=self.input, nodes=tuple(self.built))
+
+    def _check_arity(self, node: wire.Node, operator: "Operator") -> None:
+        low, high = operator.inputs
+        count = len(node.inputs)
+        if count < low or (high is not None and count > high) or not all(node.inputs[:operator.required]) \
+                or not node.outputs or not node.outputs[0]:
+            takes = f"{low}" if low == high else f"{low} to {high}" if high is not None else f"at least {low}"
+            raise OnnxError(f"{self.file}: node {node.name or node.op_type}: a {node.op_type} takes {takes} inputs "
+                            f"(the first {operator.required} given) and one output; this one has {count} inputs "
+                            f"({', '.join(repr(n) for n in node.inputs)}) and {len(node.outputs)} outputs")
 
     def _graph_node(self, row: _Row) -> GraphNode:
         seen = [self.tensor(name, row) for name in row.inputs]
@@ -276,11 +290,22 @@ def _row_name(module: str, type_: str) -> str:
 
 # ---- operators ---------------------------------------------------------------------------------------------
 
-def _pair(values, what: str, node: wire.Node, converter: _Converter) -> int:
-    values = tuple(values)
-    if len(set(values)) != 1:
+def _pair(values, what: str, node: wire.Node, converter: _Converter, low: int = 1) -> int:
+    """A square window's size (kernel, stride, dilation): one integer from `low` to MAX_INTEGER, twice."""
+    values = tuple(values) if isinstance(values, (tuple, list)) else (values,)
+    if len(values) != 2 or not all(isinstance(v, int) and low <= v <= MAX_INTEGER for v in values):
+        raise OnnxError(f"{converter.file}: node {node.name}: {what} {values} is not two integers from {low} to "
+                        f"{MAX_INTEGER:,}")
+    if values[0] != values[1]:
         raise OnnxError(f"{converter.file}: node {node.name}: {what} {values} is not square; costnet's layers are")
     return values[0]
+
+
+def _count(value, what: str, node: wire.Node, converter: _Converter, low: int = 1) -> int:
+    if not isinstance(value, int) or not low <= value <= MAX_INTEGER:
+        raise OnnxError(f"{converter.file}: node {node.name}: {what} {value!r} is not an integer from {low} to "
+                        f"{MAX_INTEGER:,}")
+    return value
 
 
 def _padding(converter: _Converter, node: wire.Node, kernel: int, stride: int, dilation: int) -> str | int:
@@ -299,6 +324,8 @@ def _padding(converter: _Converter, node: wire.Node, kernel: int, stride: int, d
     pads = tuple(converter.attribute(node, "pads", (0, 0, 0, 0)))
     if len(pads) != 4:
         raise OnnxError(f"{converter.file}: node {node.name}: pads {pads} are not those of a 2-D window")
+    for pad in pads:
+        _count(pad, "a pad", node, converter, low=0)
     top, left, bottom, right = (a + b for a, b in zip(pads, before))
     if top == bottom == left == right:
         return top
@@ -331,12 +358,18 @@ def _conv_fields(converter: _Converter, node: wire.Node) -> tuple[str, dict[str,
     """A Conv as costnet's conv, dwconv or pwconv, with its weight's shape checked."""
     source = converter.tensor(node.inputs[0])
     weight = converter.initializers.get(node.inputs[1])
-    groups = converter.attribute(node, "group", 1)
-    window = _window(converter, node)
+    groups = _count(converter.attribute(node, "group", 1), "group", node, converter)
     if weight is None:
         raise OnnxError(f"{converter.file}: node {node.name}: its weight {node.inputs[1]!r} is not a constant "
                         "of the graph")
-    out_channels = weight.dims[0]
+    if len(weight.dims) != 4:
+        raise OnnxError(f"{converter.file}: node {node.name}: weight {tuple(weight.dims)} is not that of a 2-D "
+                        "convolution (out, in/groups, kH, kW)")
+    window = _window(converter, node)
+    out_channels = _count(weight.dims[0], "output channels", node, converter)
+    if source.shape.channels % groups:
+        raise OnnxError(f"{converter.file}: node {node.name}: {source.shape.channels} input channels do not "
+                        f"split into {groups} groups")
     expected = (out_channels, source.shape.channels // groups, window["kernel"], window["kernel"])
     if tuple(weight.dims) != expected:
         raise OnnxError(f"{converter.file}: node {node.name}: weight {tuple(weight.dims)} does not fit its input "
@@ -456,12 +489,14 @@ def _conv_transpose(converter: _Converter, i: int, node: wire.Node) -> None:
         raise OnnxError(f"{converter.file}: node {node.name}: a dilated transposed convolution; costnet costs "
                         "undilated ones")
     pads = tuple(converter.attribute(node, "pads", (0, 0, 0, 0)))
+    for pad in pads:
+        _count(pad, "a pad", node, converter, low=0)
     if len(pads) != 4 or len(set(pads)) != 1:
         raise OnnxError(f"{converter.file}: node {node.name}: transposed-convolution pads {pads}; costnet's "
                         "take the same pixels off every side")
     window = {"kernel": kernel, "stride": stride}
     padding = pads[0]
-    extra = _pair(converter.attribute(node, "output_padding", (0, 0)), "output_padding", node, converter)
+    extra = _pair(converter.attribute(node, "output_padding", (0, 0)), "output_padding", node, converter, low=0)
     fields = {"out": weight.dims[1] * groups, "kernel": window["kernel"], "stride": window["stride"],
               "padding": padding, "output_padding": extra, "groups": groups,
               "bias": len(node.inputs) > 2 and bool(node.inputs[2]), "norm": "none", "act": "none"}
@@ -496,14 +531,15 @@ def _activation(converter: _Converter, i: int, node: wire.Node) -> None:
 
 
 def _global_pool(converter: _Converter, i: int, node: wire.Node) -> None:
+    if node.op_type == "ReduceMean":
+        given = converter.constant(node.inputs[1]) if len(node.inputs) > 1 and node.inputs[1] else None
+        axes = tuple(converter.attribute(node, "axes", ()) or given or ())
+        if sorted(a % 4 for a in axes if isinstance(a, int)) != [2, 3]:
+            raise OnnxError(f"{converter.file}: node {node.name}: ReduceMean over axes {axes}; costnet knows the mean "
+                            "over height and width (a global average pool)")
     if _squeeze_excite(converter, i, node):
         return
     mode = "max" if node.op_type == "GlobalMaxPool" else "avg"
-    if node.op_type == "ReduceMean":
-        axes = tuple(converter.attribute(node, "axes", ()) or converter.constant(node.inputs[1]) or ())
-        if sorted(a % 4 for a in axes) != [2, 3]:
-            raise OnnxError(f"{converter.file}: node {node.name}: ReduceMean over axes {axes}; costnet knows the mean "
-                            "over height and width (a global average pool)")
     converter.add("global_pool", {"mode": mode}, [node.inputs[0]], node.outputs[0], [i])
 
 
@@ -840,6 +876,8 @@ def _constant(converter: _Converter, node: wire.Node) -> None:
 class Operator:
     read: Callable[[_Converter, int, wire.Node], None]
     becomes: str  # what costnet makes of it (docs/onnx.md is generated from these)
+    inputs: tuple[int, int | None] = (1, None)  # how many inputs it takes (at least, at most), by ONNX's spec
+    required: int = 1  # the first so many may not be empty
 
 
 _CONV = ("a `conv`, `pwconv` (1×1, dense) or `dwconv` (one group per channel) row, with the BatchNormalization "
@@ -850,11 +888,11 @@ _ACT = ("the activation of the row before it when it alone reads that row (Clip(
 _VIEW = "a view: no row; its readers read the tensor it views"
 _SHAPE = "values that compute shapes: folded into constants where costnet can, never a row"
 OPERATORS: dict[str, Operator] = {
-    "Conv": Operator(_conv, _CONV),
-    "ConvTranspose": Operator(_conv_transpose, "a `deconv` row: pads and output_padding, strides, groups"),
+    "Conv": Operator(_conv, _CONV, (2, 3), 2),
+    "ConvTranspose": Operator(_conv_transpose, "a `deconv` row: pads and output_padding, strides, groups", (2, 3), 2),
     "BatchNormalization": Operator(_batch_norm, "the `norm: bn` of the convolution or fully connected row it "
                                    "follows (scale and bias are parameters, mean and variance buffers); else a "
-                                   "`bn` row"),
+                                   "`bn` row", (5, 5), 5),
     **{op: Operator(_activation, _ACT) for op in ("Relu", "Clip", "HardSwish", "HardSigmoid", "Sigmoid")},
     "Softmax": Operator(_activation, "an `act` row (softmax), no MACs"),
     "GlobalAveragePool": Operator(_global_pool, "a `global_pool` row; or, with the 1×1 Conv → activation → 1×1 "
@@ -865,17 +903,19 @@ OPERATORS: dict[str, Operator] = {
     "AveragePool": Operator(_pool, "a `pool` row: kernel, strides, pads, ceil_mode"),
     "Split": Operator(_split, "along channels: MixConv or grouped 1×1 with the Convs after it; else views of "
                       "the parts"),
-    "Slice": Operator(_slice, "a channel range of constant bounds: a view"),
+    "Slice": Operator(_slice, "a channel range of constant bounds: a view", (3, 5), 3),
     "Concat": Operator(_concat, "a `concat` row (channels)"),
-    "Add": Operator(_add, "the bias of a MatMul it follows; else an `add` row (residual)"),
-    "Mul": Operator(_mul, "swish or SE's scaling where it is one; else a `mul` row of two tensors of one shape"),
+    "Add": Operator(_add, "the bias of a MatMul it follows; else an `add` row (residual)", (2, 2), 2),
+    "Mul": Operator(_mul, "swish or SE's scaling where it is one; else a `mul` row of two tensors of one shape",
+                    (2, 2), 2),
     "Flatten": Operator(_flatten, "of a 1×1 tensor a view; else a `flatten` row"),
     "Reshape": Operator(_reshape, "to a constant shape: flattening, or with Transpose(0, 2, 1, 3, 4) and a "
-                        "Reshape back ShuffleNet's channel shuffle, a `shuffle` row"),
-    "Gemm": Operator(_gemm, "an `fc` row (transB read; bias the third input)"),
-    "MatMul": Operator(_gemm, "by a constant matrix: an `fc` row, with the Add of a constant after it its bias"),
+                        "Reshape back ShuffleNet's channel shuffle, a `shuffle` row", (2, 2), 2),
+    "Gemm": Operator(_gemm, "an `fc` row (transB read; bias the third input)", (2, 3), 2),
+    "MatMul": Operator(_gemm, "by a constant matrix: an `fc` row, with the Add of a constant after it its bias",
+                       (2, 2), 2),
     "LRN": Operator(_lrn, "an `lrn` row"),
     "Identity": Operator(_alias, _VIEW), "Dropout": Operator(_alias, _VIEW),
-    "Pad": Operator(_pad, "of height and width, before a Conv or pooling alone: folded into its padding"),
-    **{op: Operator(_shape_only, _SHAPE) for op in SHAPE_OPS},
+    "Pad": Operator(_pad, "of height and width, before a Conv or pooling alone: folded into its padding", (1, 4)),
+    **{op: Operator(_shape_only, _SHAPE, (0, None), 0) for op in SHAPE_OPS},
 }
