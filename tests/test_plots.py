@@ -311,3 +311,17 @@ def test_zoo_memory_figure_sorts_the_networks_against_the_budgets():
                                                              "ResNet-50"]
     texts = [t.get_text() for t in ax.texts]
     assert "256 KiB" in texts and "512 KiB" in texts and "1372 KiB  ·  plain 1470 KiB" in texts
+
+
+def test_memory_axis_labels_show_fractions_of_a_kib():
+    """A network of a few KiB: the ticks (0.2, 0.4, …) keep their decimals instead of all reading 0 and 1."""
+    import costnet
+    from costnet.outputs.memoryplots import memory_figure
+
+    spec = costnet.parse_spec("version: 1\nname: Tiny\nfamily: Tiny\ninput: {channels: 3, resolution: 8}\nbody:\n"
+                              "  - name: stem\n    blocks:\n      - {type: conv, out: 8, kernel: 3, stride: 2, "
+                              "padding: 1}\n", "tiny.yaml")
+    figure = memory_figure(costnet.analyze(spec))  # 3×8×8 in + 8×4×4 out = 320 elements, 1,280 bytes
+    figure.canvas.draw()
+    labels = [t.get_text() for t in figure.axes[0].get_yticklabels() if t.get_text()]
+    assert len(set(labels)) == len(labels) and "0.2" in labels

@@ -199,7 +199,12 @@ def _name_axis(ax, names: Sequence[str], stages: Sequence[str], noun: str) -> No
 def _unit_formatter(unit: str):
     from matplotlib.ticker import FuncFormatter
 
-    return FuncFormatter(lambda value, _: f"{value:,.0f}" if unit == "KiB" else f"{value:g}")
+    def label(value: float, _) -> str:  # whole KiB with thousands separators; fractions where the ticks are
+        if value == round(value):
+            return f"{value:,.0f}"
+        return f"{value:,.2f}".rstrip("0").rstrip(".") if unit == "KiB" else f"{value:g}"
+
+    return FuncFormatter(label)
 
 
 @styled

@@ -186,10 +186,9 @@ class _Converter:
         self._check_recorded(row, out)
         self.tensors[row.output] = _Tensor(row.name, out, 2 if row.type in ("fc", "flatten") else
                                            (seen[0].rank if seen else 4))
-        block = ".".join(row.name.split(".")[:2])
         return GraphNode(row.name, row.type, row.fields, tuple(t.producer for t in seen),
                          tuple(t.shape for t in seen), out, Origin(self.file, 0, 0, node=row.nodes[0]),
-                         (row.name.split(".")[0], block))
+                         _scope(row.name))
 
     def tensor(self, name: str, row: _Row | None = None) -> _Tensor:
         if name not in self.tensors:
@@ -278,6 +277,14 @@ def _module_path(node_name: str, op_type: str) -> str:
         else:
             path.append(part)
     return ".".join(path)
+
+
+def _scope(name: str) -> tuple[str, str]:
+    """(stage, block) from a module path: its first part, and that with the index after it ("features.2.conv.0.0"
+    is in "features", block "features.2"; "layer1.0.conv1" in "layer1", "layer1.0"; timm's "blocks.1.0.conv_pw"
+    in "blocks", "blocks.1", timm's stage, as names alone cannot tell a stage's index from a block's)."""
+    parts = name.split(".")
+    return parts[0], ".".join(parts[:2]) if len(parts) > 1 and parts[1].isdigit() else parts[0]
 
 
 def _row_name(module: str, type_: str) -> str:
