@@ -5,7 +5,6 @@ import csv
 import io
 import json
 import os
-import threading
 from pathlib import Path
 
 import pytest
@@ -64,12 +63,20 @@ def test_a_pipe_is_read_like_a_file(tmp_path):
     """`costnet analyze <(generate_spec)` gives a path like /dev/fd/63: a FIFO, not a regular file."""
     fifo = tmp_path / "spec.fifo"
     os.mkfifo(fifo)
-    text = (Path(__file__).parent.parent / "archs" / "mobilenet_v1.yaml").read_text()
-    writer = threading.Thread(target=lambda: fifo.write_text(text))
-    writer.start()
-    result = run("analyze", str(fifo), "-f", "json")
-    writer.join()
-    assert result.exit_code == 0 and json.loads(result.output)["totals"]["macs"] == reference("mobilenet_v1")["macs"]
+    text = (Path(__file__).parent.parent / "archs" / "mobilenet_v1.yaml").read_bytes()
+    # The writer is connected before costnet opens the FIFO, as the shell connects `<(…)`'s: a reader held
+    # here lets it open at once, and the spec (9 KB) fits in the pipe's buffer. (A writer thread that opened
+    # after costnet had read found no reader and waited forever, hanging the suite.)
+    holder = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)
+    try:
+        writer = os.open(fifo, os.O_WRONLY | os.O_NONBLOCK)
+        assert os.write(writer, text) == len(text)
+        os.close(writer)
+        result = run("analyze", str(fifo), "-f", "json")
+    finally:
+        os.close(holder)
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["totals"]["macs"] == reference("mobilenet_v1")["macs"]  # timm's
 
 
 def test_diff_formats_and_exit_code():
