@@ -78,6 +78,7 @@ def test_a_limit_equal_to_the_value_holds_and_one_less_fails():
 def test_a_limit_of_zero_is_exceeded_and_has_no_headroom():
     result = run("check", "mixnet_m", "--max-activations", "0")
     assert result.exit_code == 1
+    assert round(reference("mixnet_m")["activations"] / 1e6, 1) == 8.2  # timm's conv + linear outputs
     assert ["MixNet-M", "1.0-224", "activations", "8.2M", "0", "—", "FAIL"] in \
         [line.split() for line in result.output.splitlines()]
 
@@ -292,7 +293,7 @@ def test_github_annotations_point_at_the_limit_that_failed(tmp_path):
     assert len(errors) == 1
     # workflow-command escaping: ':' and ',' in properties, '%' in data
     assert errors[0].startswith(f"::error file={path},line=5,col=15,title=costnet check%3A budget exceeded::")
-    assert "339.2M (339,172,672) exceeds 300M (300,000,000), over by 13.1%25" in errors[0]
+    assert f"339.2M ({MIXNET_M_MACS:,}) exceeds 300M (300,000,000), over by 13.1%25" in errors[0]
     assert lines[-1] == "::notice title=costnet check::2 limits checked, 1 exceeded"
 
 
@@ -385,7 +386,7 @@ def test_junit_xml_has_the_structure_ci_systems_read(tmp_path):
     assert [c.get("name") for c in mixnet] == ["MACs <= 400M", "params <= 4M"]
     failure = mixnet[1].find("failure")
     assert failure.get("type") == "BudgetExceeded"
-    assert "params 5.0M (4,972,670) exceeds 4M (4,000,000)" in failure.get("message")
+    assert f"params 5.0M ({MIXNET_M_PARAMS:,}) exceeds 4M (4,000,000)" in failure.get("message")
     error = suites[1].find("testcase").find("error")
     assert "nowhere.yaml: not beside the budget file" in error.get("message")
 
