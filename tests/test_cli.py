@@ -10,8 +10,9 @@ import sys
 import pytest
 from click.testing import CliRunner
 
-from costnet.cli import FORMAT_NAMES, cli
+from costnet.cli import DIFF_FORMAT_NAMES, FORMAT_NAMES, cli
 from costnet.analysis.conventions import CONVENTIONS
+from costnet.outputs.diffrender import DIFF_FORMATS
 from costnet.outputs.render import FORMATS
 from costnet.frontends.spec.spec import CONVENTION_NAMES
 from independent import reference, reference_paper_params
@@ -29,6 +30,7 @@ def run(*args):
 def test_registries_and_cli_choices_agree():
     assert tuple(FORMATS) == FORMAT_NAMES
     assert tuple(CONVENTIONS) == CONVENTION_NAMES
+    assert tuple(DIFF_FORMATS) == DIFF_FORMAT_NAMES  # cli/analysis.py says "(tested)"; no test checked it
 
 
 def test_analyze_table_states_totals_and_convention():
