@@ -1,8 +1,8 @@
 """`costnet check` and `costnet diff`: every exit code and output format, budget files, baselines.
 
 Reference figures, each obtained independently of costnet's analyzer:
-- MixNet-M at 224: 339,172,672 MACs and 4,972,670 parameters under `paper` (test_mixnet.py derives them from
-  the reference implementation; 4,972,670 = timm's 5,014,382 minus 41,712 batch-norm γ/β).
+- MixNet-M at 224: 339,172,672 MACs and 4,972,670 parameters under `paper`, read from timm's mixnet_m in
+  tests/data/reference_figures.json (4,972,670 = timm's 5,014,382 minus 41,712 batch-norm γ/β).
 - MixNet-M's head, a 1×1 conv 200 → 1536: 200·1536·7·7 = 15,052,800 MACs at 224 (7×7 maps) and
   200·1536·8·8 = 19,660,800 at 232 (⌈232/32⌉ = 8).
 """
@@ -22,9 +22,11 @@ from costnet.analysis.quantities import QUANTITIES
 from costnet.outputs.checkrender import CHECK_FORMATS
 from costnet.cli import CHECK_FORMAT_NAMES, cli
 from costnet.errors import SpecError
+from independent import reference, reference_paper_params
 
-MIXNET_M_MACS = 339_172_672
-MIXNET_M_PARAMS = 4_972_670
+MIXNET_M_MACS = reference("mixnet_m")["macs"]  # 339,172,672
+MIXNET_M_PARAMS = reference_paper_params("mixnet_m")  # 4,972,670
+MIXNET_M_HEAD_MACS = {224: 200 * 1536 * 7 * 7, 232: 200 * 1536 * 8 * 8}  # see above
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -76,34 +78,38 @@ def test_a_limit_equal_to_the_value_holds_and_one_less_fails():
 def test_a_limit_of_zero_is_exceeded_and_has_no_headroom():
     result = run("check", "mixnet_m", "--max-activations", "0")
     assert result.exit_code == 1
+    assert round(reference("mixnet_m")["activations"] / 1e6, 1) == 8.2  # timm's conv + linear outputs
     assert ["MixNet-M", "1.0-224", "activations", "8.2M", "0", "—", "FAIL"] in \
         [line.split() for line in result.output.splitlines()]
 
 
 def test_width_resolution_and_convention_apply():
-    # MobileNet 0.5-160: 76,524,800 MACs (MobileNet paper Table 7 and TF-slim README: 76M / 77M; exact in
-    # test_mobilenet_v1.py). Under `torch`, MixNet-M has timm's 5,014,382 parameters.
-    assert run("check", "mobilenet_v1", "-w", 0.5, "-r", 160, "--max-macs", 76_524_800).exit_code == 0
-    assert run("check", "mobilenet_v1", "-w", 0.5, "-r", 160, "--max-macs", 76_524_799).exit_code == 1
-    assert run("check", "mixnet_m", "-c", "torch", "--max-params", 5_014_382).exit_code == 0
-    assert run("check", "mixnet_m", "-c", "torch", "--max-params", 5_014_381).exit_code == 1
+    # MobileNet 0.5-160: timm's 76,524,800 MACs (MobileNet paper Table 9 and TF-slim README: 76M / 77M).
+    # Under `torch`, MixNet-M has timm's 5,014,382 parameters.
+    macs = reference("mobilenet_v1", width=0.5, resolution=160)["macs"]
+    assert run("check", "mobilenet_v1", "-w", 0.5, "-r", 160, "--max-macs", macs).exit_code == 0
+    assert run("check", "mobilenet_v1", "-w", 0.5, "-r", 160, "--max-macs", macs - 1).exit_code == 1
+    params = reference("mixnet_m")["params"]
+    assert run("check", "mixnet_m", "-c", "torch", "--max-params", params).exit_code == 0
+    assert run("check", "mixnet_m", "-c", "torch", "--max-params", params - 1).exit_code == 1
 
 
-@pytest.mark.parametrize("limit, dtype, code", [
-    ("4972670", "int8", 0),          # bytes
+@pytest.mark.parametrize("limit, dtype, code", [  # weight bytes: MIXNET_M_PARAMS × the dtype's size
+    (str(MIXNET_M_PARAMS), "int8", 0),  # bytes
     ("4.97MB", "int8", 1),            # 4,970,000 < 4,972,670
     ("4.75MiB", "int8", 0),           # 4,980,736
     ("9.95MB", "fp16", 0),            # 2 × 4,972,670 = 9,945,340
     ("9.9MB", "fp16", 1),
-    ("19890680", "fp32", 0),          # 4 × 4,972,670
-    ("19890679", "fp32", 1),
+    (str(4 * MIXNET_M_PARAMS), "fp32", 0),      # 4 × 4,972,670
+    (str(4 * MIXNET_M_PARAMS - 1), "fp32", 1),
 ])
 def test_weight_bytes_follow_the_dtype(limit, dtype, code):
     assert run("check", "mixnet_m", "--max-weights", limit, "--dtype", dtype).exit_code == code
 
 
 def test_fractional_limits_round_down():
-    # a limit of 4,972,669.5 parameters does not admit 4,972,670
+    # a limit of 4,972,669.5 parameters does not admit MixNet-M's 4,972,670
+    assert MIXNET_M_PARAMS == 4_972_670
     assert run("check", "mixnet_m", "--max-params", "4972669.5").exit_code == 1
     assert run("check", "mixnet_m", "--max-params", "4.9726695M").exit_code == 1
     assert run("check", "mixnet_m", "--max-params", "4.97267M").exit_code == 0
@@ -159,7 +165,9 @@ def test_a_budget_file_checks_variants_of_one_spec(tmp_path):
                             "  - {spec: mobilenet_v1, name: mid, width: 0.5, resolution: 160, max_macs: 76M}\n"
                             "  - {spec: mixnet_m, max_weights: 5MB}\n")
     result = run("check", "--budget", path)
-    # 0.25-128: 13,570,048 MACs (TF-slim README 14M); 0.5-160: 76,524,800 > 76M
+    # timm's mobilenetv1_025 at 128: 13,570,048 MACs (TF-slim README 14M); 0.5-160: 76,524,800 > 76M
+    assert reference("mobilenet_v1", width=0.25, resolution=128)["macs"] == 13_570_048
+    assert reference("mobilenet_v1", width=0.5, resolution=160)["macs"] == 76_524_800
     assert result.exit_code == 1
     rows = [line.split() for line in result.output.splitlines()]
     assert ["MobileNet", "0.25-128", "MACs", "13.6M", "14M", "+3.1%", "PASS"] in rows
@@ -285,7 +293,7 @@ def test_github_annotations_point_at_the_limit_that_failed(tmp_path):
     assert len(errors) == 1
     # workflow-command escaping: ':' and ',' in properties, '%' in data
     assert errors[0].startswith(f"::error file={path},line=5,col=15,title=costnet check%3A budget exceeded::")
-    assert "339.2M (339,172,672) exceeds 300M (300,000,000), over by 13.1%25" in errors[0]
+    assert f"339.2M ({MIXNET_M_MACS:,}) exceeds 300M (300,000,000), over by 13.1%25" in errors[0]
     assert lines[-1] == "::notice title=costnet check::2 limits checked, 1 exceeded"
 
 
@@ -378,7 +386,7 @@ def test_junit_xml_has_the_structure_ci_systems_read(tmp_path):
     assert [c.get("name") for c in mixnet] == ["MACs <= 400M", "params <= 4M"]
     failure = mixnet[1].find("failure")
     assert failure.get("type") == "BudgetExceeded"
-    assert "params 5.0M (4,972,670) exceeds 4M (4,000,000)" in failure.get("message")
+    assert f"params 5.0M ({MIXNET_M_PARAMS:,}) exceeds 4M (4,000,000)" in failure.get("message")
     error = suites[1].find("testcase").find("error")
     assert "nowhere.yaml: not beside the budget file" in error.get("message")
 
@@ -456,7 +464,8 @@ def test_growth_beyond_the_allowed_share_fails_and_names_the_layers(baseline):
     out = result.output
     assert "layers that grew since the baseline, largest first:" in out
     first = out.split("largest first:\n")[1].splitlines()[0]
-    assert first.startswith("  head.0: macs 15,052,800 → 19,660,800 (+4,608,000)")
+    before, after = MIXNET_M_HEAD_MACS[224], MIXNET_M_HEAD_MACS[232]
+    assert first.startswith(f"  head.0: macs {before:,} → {after:,} (+{after - before:,})")
     # params do not depend on resolution: that gate holds
     assert any(line.split()[-1] == "PASS" and "params vs baseline" in line for line in out.splitlines())
 
@@ -484,7 +493,7 @@ def test_baseline_gates_in_a_budget_file_annotate_the_grown_layers(tmp_path, bas
     warnings = [line for line in result.output.splitlines() if line.startswith("::warning")]
     head_line = next(i for i, line in enumerate(spec.splitlines(), 1) if "name: head" in line)
     assert warnings[0].startswith(f"::warning file={models / 'mixnet_m.yaml'},line=")
-    assert "head.0: macs 15,052,800 → 19,660,800" in warnings[0]
+    assert f"head.0: macs {MIXNET_M_HEAD_MACS[224]:,} → {MIXNET_M_HEAD_MACS[232]:,}" in warnings[0]
     assert int(warnings[0].split("line=")[1].split(",")[0]) > head_line
 
 
@@ -539,7 +548,8 @@ def test_only_the_quantity_whose_gate_failed_names_layers(tmp_path, baseline):
     result = run("check", "mixnet_m", "--baseline", edited, "--max-increase", "2%")
     assert result.exit_code == 1
     grown = result.output.split("largest first:\n")[1].splitlines()
-    assert grown[0].startswith("  head.0: params 306,200 → 307,200 (+1,000)")  # 200·1536 weights
+    head = 200 * 1536  # the head's weights, no bias (batch norm follows)
+    assert grown[0].startswith(f"  head.0: params {head - 1000:,} → {head:,} (+1,000)")
     assert not any("macs" in line for line in grown if line.startswith("  "))
 
 
@@ -560,8 +570,8 @@ def test_diff_of_one_spec_at_two_resolutions():
     result = run("diff", "mixnet_m", "mixnet_m@1.0,232")
     assert result.exit_code == 0, result.output
     head = next(line.split() for line in result.output.splitlines() if line.startswith("head.0 "))
-    assert head[4:7] == ["15.1M", "19.7M", "+4,608,000"]
-    assert "params 4,972,670 → 4,972,670 (+0.00%)" in result.output
+    assert head[4:7] == ["15.1M", "19.7M", f"+{MIXNET_M_HEAD_MACS[232] - MIXNET_M_HEAD_MACS[224]:,}"]
+    assert f"params {MIXNET_M_PARAMS:,} → {MIXNET_M_PARAMS:,} (+0.00%)" in result.output
 
 
 def test_diff_of_two_specs_shows_layers_only_one_has():
@@ -570,8 +580,8 @@ def test_diff_of_two_specs_shows_layers_only_one_has():
     result = run("diff", "mixnet_s", "mixnet_m")
     assert result.exit_code == 0
     row = next(line.split() for line in result.output.splitlines() if line.startswith("stage3.3.expand "))
-    assert row[2:7] == ["—", "480×14×14", "—", "3.8M", "+3,763,200"]
-    assert "total MACs 239,173,360 → 339,172,672" in result.output
+    assert row[2:7] == ["—", "480×14×14", "—", "3.8M", f"+{80 * 480 * 14 * 14 // 2:,}"]
+    assert f"total MACs {reference('mixnet_s')['macs']:,} → {MIXNET_M_MACS:,}" in result.output  # timm's
 
 
 def test_diff_of_networks_without_macs(tmp_path):

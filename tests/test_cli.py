@@ -10,10 +10,17 @@ import sys
 import pytest
 from click.testing import CliRunner
 
-from costnet.cli import FORMAT_NAMES, cli
+from costnet.cli import DIFF_FORMAT_NAMES, FORMAT_NAMES, cli
 from costnet.analysis.conventions import CONVENTIONS
+from costnet.outputs.diffrender import DIFF_FORMATS
 from costnet.outputs.render import FORMATS
 from costnet.frontends.spec.spec import CONVENTION_NAMES
+from independent import reference, reference_paper_params
+
+# timm's models by forward hooks (tests/data/reference_figures.json); `paper` parameters are sum(p.numel()) less
+# batch norm's γ and β
+MIXNET_M = reference("mixnet_m")
+MIXNET_M_PAPER_PARAMS = reference_paper_params("mixnet_m")
 
 
 def run(*args):
@@ -23,6 +30,7 @@ def run(*args):
 def test_registries_and_cli_choices_agree():
     assert tuple(FORMATS) == FORMAT_NAMES
     assert tuple(CONVENTIONS) == CONVENTION_NAMES
+    assert tuple(DIFF_FORMATS) == DIFF_FORMAT_NAMES  # cli/analysis.py says "(tested)"; no test checked it
 
 
 def test_analyze_table_states_totals_and_convention():
@@ -30,7 +38,7 @@ def test_analyze_table_states_totals_and_convention():
     assert result.exit_code == 0
     out = result.output
     assert "MixNet-M · input 3×224×224" in out
-    assert "339.2M MACs (339,172,672)" in out and "5.0M params (4,972,670)" in out
+    assert f"339.2M MACs ({MIXNET_M['macs']:,})" in out and f"5.0M params ({MIXNET_M_PAPER_PARAMS:,})" in out
     assert "convention: paper: MACs = multiply-accumulates" in out
     assert "params = weights + biases (no batch norm)" in out
     assert "not counted as MACs: activations, batch norm, local response normalization, pooling" in out
@@ -38,7 +46,7 @@ def test_analyze_table_states_totals_and_convention():
 
 
 def test_torch_convention_counts_batch_norm():
-    assert "5.0M params (5,014,382)" in run("analyze", "mixnet_m", "-c", "torch").output
+    assert f"5.0M params ({MIXNET_M['params']:,})" in run("analyze", "mixnet_m", "-c", "torch").output
 
 
 def test_json_contract():
@@ -46,11 +54,14 @@ def test_json_contract():
     assert data["model"] == "MobileNet"
     assert data["input"] == {"channels": 3, "height": 160, "width": 160}
     assert data["convention"]["name"] == "paper"
-    assert data["totals"]["macs"] == 76_524_800 and data["totals"]["params"] == 1_320_648
+    # timm's mobilenetv1_050 at 160
+    expected = (reference("mobilenet_v1", width=0.5, resolution=160)["macs"],
+                reference_paper_params("mobilenet_v1", width=0.5, resolution=160))
+    assert (data["totals"]["macs"], data["totals"]["params"]) == expected == (76_524_800, 1_320_648)
     assert set(data["totals"]) >= {"macs", "params", "activations"}
     layer = data["layers"][0]
     assert set(layer) >= {"name", "type", "input_shape", "output_shape", "macs", "params"}
-    assert layer["output_shape"] == {"channels": 16, "height": 80, "width": 80}
+    assert layer["output_shape"] == {"channels": 16, "height": 80, "width": 80}  # 32 · 0.5 filters, stride 2
     assert sum(l["macs"] for l in data["layers"]) == data["totals"]["macs"]
     pair = data["separable"][0]
     assert pair["ratio"] == pytest.approx(pair["formula"]) == pytest.approx(1 / 32 + 1 / 9)
@@ -61,7 +72,7 @@ def test_json_contract():
 def test_csv_rows_are_exact_integers():
     rows = list(csv.DictReader(io.StringIO(run("analyze", "mobilenet_v1", "-f", "csv").output)))
     assert len(rows) == 30
-    assert sum(int(r["macs"]) for r in rows) == 568_740_352
+    assert sum(int(r["macs"]) for r in rows) == reference("mobilenet_v1")["macs"]  # timm's mobilenetv1_100
     assert {r["convention"] for r in rows} == {"paper"}  # `params` depends on it: every row says which
 
 
@@ -80,12 +91,14 @@ def test_a_value_out_of_range_gets_the_python_apis_message():
 
 def test_markdown():
     out = run("analyze", "mixnet_s", "-f", "markdown").output
-    assert out.startswith("## MixNet-S") and "| layer" in out and "**239.2M**" in out
+    total = f"**{reference('mixnet_s')['macs'] / 1e6:.1f}M**"  # timm's mixnet_s: 239,173,360 MACs
+    assert out.startswith("## MixNet-S") and "| layer" in out and total == "**239.2M**" and total in out
 
 
 def test_list_shows_bundled_specs():
     out = run("list").output
-    assert "mixnet_m" in out and "MixNet" in out and "339.2M" in out and "568.7M" in out
+    shown = [f"{reference(name)['macs'] / 1e6:.1f}M" for name in ("mixnet_m", "mobilenet_v1")]  # timm's MACs
+    assert "mixnet_m" in out and "MixNet" in out and shown == ["339.2M", "568.7M"] and all(m in out for m in shown)
 
 
 def test_types_is_generated_from_the_registry():
@@ -124,7 +137,7 @@ def test_console_script_from_another_directory(tmp_path):
     result = subprocess.run([sys.executable, "-m", "costnet", "analyze", "mixnet_l.yaml", "-f", "json"],
                             cwd=tmp_path, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
-    assert json.loads(result.stdout)["totals"]["macs"] == 555_251_792
+    assert json.loads(result.stdout)["totals"]["macs"] == reference("mixnet_l", width=1.3)["macs"]  # timm mixnet_l
 
 
 def test_error_from_the_real_process_has_no_traceback(tmp_path):

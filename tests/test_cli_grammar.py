@@ -5,7 +5,6 @@ import csv
 import io
 import json
 import os
-import threading
 from pathlib import Path
 
 import pytest
@@ -13,8 +12,10 @@ from click.testing import CliRunner
 
 from costnet.cli import cli
 from costnet.cli.options import NumberList
+from independent import reference
 
-MIXNET_M_MACS = 339_172_672  # timm's mixnet_m, conv + linear by forward hooks (tests/test_reference.py)
+# timm's models, conv + linear MACs by forward hooks (tests/data/reference_figures.json)
+MIXNET_M_MACS = reference("mixnet_m")["macs"]
 
 
 def run(*args, input=None):
@@ -62,12 +63,20 @@ def test_a_pipe_is_read_like_a_file(tmp_path):
     """`costnet analyze <(generate_spec)` gives a path like /dev/fd/63: a FIFO, not a regular file."""
     fifo = tmp_path / "spec.fifo"
     os.mkfifo(fifo)
-    text = (Path(__file__).parent.parent / "archs" / "mobilenet_v1.yaml").read_text()
-    writer = threading.Thread(target=lambda: fifo.write_text(text))
-    writer.start()
-    result = run("analyze", str(fifo), "-f", "json")
-    writer.join()
-    assert result.exit_code == 0 and json.loads(result.output)["totals"]["macs"] == 568_740_352
+    text = (Path(__file__).parent.parent / "archs" / "mobilenet_v1.yaml").read_bytes()
+    # The writer is connected before costnet opens the FIFO, as the shell connects `<(…)`'s: a reader held
+    # here lets it open at once, and the spec (9 KB) fits in the pipe's buffer. (A writer thread that opened
+    # after costnet had read found no reader and waited forever, hanging the suite.)
+    holder = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)
+    try:
+        writer = os.open(fifo, os.O_WRONLY | os.O_NONBLOCK)
+        assert os.write(writer, text) == len(text)
+        os.close(writer)
+        result = run("analyze", str(fifo), "-f", "json")
+    finally:
+        os.close(holder)
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["totals"]["macs"] == reference("mobilenet_v1")["macs"]  # timm's
 
 
 def test_diff_formats_and_exit_code():
@@ -76,7 +85,7 @@ def test_diff_formats_and_exit_code():
     different = run("diff", "mixnet_s", "mixnet_m", "--exit-code", "-f", "json")
     assert different.exit_code == 1
     data = json.loads(different.output)
-    assert data["differs"] and data["totals"]["macs"] == [239_173_360, MIXNET_M_MACS]
+    assert data["differs"] and data["totals"]["macs"] == [reference("mixnet_s")["macs"], MIXNET_M_MACS]
     assert run("diff", "mixnet_s", "mixnet_m").exit_code == 0  # without --exit-code, as git diff
     assert run("diff", "mixnet_s", "mixnet_m", "-f", "markdown").output.startswith("- A: MixNet-S")
 
@@ -135,7 +144,8 @@ def test_sweep_rows_stream_and_name_their_network(tmp_path):
     assert [(r["model"], r["width"], r["resolution"]) for r in rows] == [
         ("MobileNet", "1.0", "224"), ("MobileNet", "1.0", "160"), ("MobileNet", "0.5", "224"),
         ("MobileNet", "0.5", "160")]
-    assert rows[3]["macs"] == "76524800"  # 0.5 MobileNet-160, TF-slim README: 77M
+    # 0.5 MobileNet-160: timm's mobilenetv1_050 at 160 (TF-slim README: 77M)
+    assert rows[3]["macs"] == str(reference("mobilenet_v1", width=0.5, resolution=160)["macs"])
     lines = run("sweep", "mobilenet_v1", "--width", "1,0.5", "-f", "jsonl").output.splitlines()
     assert [json.loads(line)["width"] for line in lines] == [1.0, 0.5]
     assert all(json.loads(line)["schema_version"] == 1 for line in lines)

@@ -9,6 +9,7 @@ import costnet
 from costnet.cli import cli
 from costnet.outputs.docgen import update_ci_doc, update_markdown, update_onnx_doc, update_readme
 from costnet.analysis.published import check
+from independent import reference
 
 ROOT = Path(__file__).parent.parent
 
@@ -27,6 +28,20 @@ def test_worked_example_in_spec_docs_analyzes_and_meets_its_figures():
     assert "stage1.1.add" in names
     (reported,) = result.reported
     assert all(figure.matches for figure in check(reported, result))
+    # By hand, 3×64×64 in: the stem 3 → 16 at 32×32; two MixNet blocks at 16×16 (expand ×6, kernels 3/5/7 on a
+    # third of the channels each, SE reduced to half the block's input, project to 24); the head 24 → 256 at
+    # 16×16; fc 256 → 10.
+    mixed = 3 * 3 + 5 * 5 + 7 * 7  # a depthwise channel per kernel size
+    macs = (3 * 16 * 9 * 32 * 32
+            + 16 * 96 * 32 * 32 + 32 * mixed * 16 * 16 + 2 * 96 * 8 + 96 * 24 * 16 * 16
+            + 24 * 144 * 16 * 16 + 48 * mixed * 16 * 16 + 2 * 144 * 12 + 144 * 24 * 16 * 16
+            + 24 * 256 * 16 * 16 + 256 * 10)
+    params = (3 * 16 * 9
+              + 16 * 96 + 32 * mixed + (2 * 96 * 8 + 8 + 96) + 96 * 24
+              + 24 * 144 + 48 * mixed + (2 * 144 * 12 + 12 + 144) + 144 * 24
+              + 24 * 256 + 256 * 10 + 10)  # biases: SE's two convolutions and the classifier; batch norm elsewhere
+    assert (result.totals.macs, result.totals.params) == (macs, params)
+    assert (round(macs / 1e6, 1), round(params / 1e6, 2)) == (7.7, 0.03)  # the example's `reported:`
 
 
 def test_readme_example_output_is_real_and_current():
@@ -73,4 +88,7 @@ def test_the_readme_python_example_runs():
     code = re.search(r"<!-- tests/test_docs.py runs this block -->\n```python\n(.*?)```", text, re.S).group(1)
     namespace: dict = {}
     exec(compile(code, "README.md", "exec"), namespace)  # its asserts are the figures it quotes
-    assert repr(namespace["result"]).startswith("<Analysis MobileNet: 30 layers, 76,524,800 MACs")
+    # 30 rows: Table 1's 28 layers with weights, its average pool and TF-slim's dropout; the MACs are timm's
+    # mobilenetv1_050 at 160 (tests/data/reference_figures.json)
+    macs = reference("mobilenet_v1", width=0.5, resolution=160)["macs"]
+    assert repr(namespace["result"]).startswith(f"<Analysis MobileNet: 30 layers, {macs:,} MACs")

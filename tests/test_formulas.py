@@ -24,14 +24,14 @@ def test_output_size(size, kernel, stride, padding, ceil, expected):
 
 def test_conv_by_hand():
     # 3×3 conv, 16 → 32 channels, on 8×8 output: 32·16·9 weights, each used 64 times.
-    assert f.conv_weights(16, 32, 3) == 4608
-    assert f.conv_macs(16, 32, 3, 1, 64) == 294912
+    assert f.conv_weights(16, 32, 3) == 32 * 16 * 9 == 4608
+    assert f.conv_macs(16, 32, 3, 1, 64) == 32 * 16 * 9 * 64 == 294912
     # depthwise: one 3×3 filter per channel
-    assert f.conv_weights(16, 16, 3, groups=16) == 144
+    assert f.conv_weights(16, 16, 3, groups=16) == 16 * 9 == 144
 
 
-@pytest.mark.parametrize("total,groups,expected", [
-    (48, 3, (16, 16, 16)), (50, 3, (18, 16, 16)), (144, 5, (32, 28, 28, 28, 28)), (7, 1, (7,)),
+@pytest.mark.parametrize("total,groups,expected", [  # timm's _split_channels: total // groups each, the rest first
+    (48, 3, (16, 16, 16)), (50, 3, (16 + 2, 16, 16)), (144, 5, (28 + 4, 28, 28, 28, 28)), (7, 1, (7,)),
 ])
 def test_split_equal_remainder_on_first_group(total, groups, expected):
     assert f.split_equal(total, groups) == expected
@@ -39,7 +39,7 @@ def test_split_equal_remainder_on_first_group(total, groups, expected):
 
 @pytest.mark.parametrize("total,groups,expected", [
     (32, 4, (16, 8, 4, 4)),  # the MixConv paper's example
-    (32, 1, (32,)), (30, 3, (15, 7, 8)),
+    (32, 1, (32,)), (30, 3, (30 // 2, 30 // 4, 30 - 15 - 7)),  # halving, floored; the last takes the rest
 ])
 def test_split_exponential(total, groups, expected):
     assert f.split_exponential(total, groups) == expected

@@ -38,4 +38,13 @@ def test_a_far_label_wants_a_leader_line():
     crowd = [(0.0, 0.0)] * 12  # twelve labels for one spot: the late ones go out to the far rings
     placements = labelplacement.place_labels(crowd, [(30.0, 10.0)] * 12, [4.0] * 12, gap=5.0)
     assert any(p.leader for p in placements) and not all(p.leader for p in placements)
-    assert all(p.leader == (p.ring >= labelplacement.LEADER_FROM_RING) for p in placements)
+    # from the boxes alone: every label with a leader stands farther from the point than every label without
+    near = [_distance_to_box((0.0, 0.0), p.box) for p in placements if not p.leader]
+    far = [_distance_to_box((0.0, 0.0), p.box) for p in placements if p.leader]
+    assert max(near) < min(far)
+
+
+def _distance_to_box(point, box):
+    """How far a box's nearest edge is from a point outside it, along x or y (a label's gap from its marker)."""
+    (x, y), (x0, y0, x1, y1) = point, box
+    return max(x0 - x, x - x1, y0 - y, y - y1, 0.0)

@@ -130,6 +130,15 @@ def test_invariants(name):
         own = sum(sizes[n] for n in set(layer.inputs)) + layer.output_shape.elements
         assert layer.live["plain"] >= own
         assert layer.live["in-place"] <= layer.live["plain"] <= everything
+    # plain, from the dataflow alone (docs/conventions.md, "Memory"): a row holds its output and every tensor
+    # produced before it that it or a later row reads
+    last_reader = {name: i for i, layer in enumerate(result.layers) for name in layer.inputs}
+    produced = {"input": -1, **{layer.name: i for i, layer in enumerate(result.layers)}}
+    plain = [layer.output_shape.elements + sum(sizes[name] for name, at in produced.items()
+                                               if at < i and last_reader.get(name, -1) >= i)
+             for i, layer in enumerate(result.layers)]
+    assert [layer.live["plain"] for layer in result.layers] == plain
+    assert result.peaks["plain"].bytes == 4 * max(plain)
+    assert result.peaks["plain"].layer == result.layers[plain.index(max(plain))].name
     for model in MEMORY_MODELS:
-        peak = result.peaks[model]
-        assert peak.bytes == 4 * max(layer.live[model] for layer in result.layers)
+        assert result.peaks[model].bytes == 4 * max(layer.live[model] for layer in result.layers)

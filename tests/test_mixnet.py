@@ -1,26 +1,23 @@
 """MixNet-S/M/L against the reference implementations' exact counts.
 
-The integers below were obtained independently of costnet: timm 1.0.31's mixnet_s/m/l (and tf_mixnet_*,
-identical), built in PyTorch 2.13 CPU with num_classes=1000, `sum(p.numel() for p in model.parameters())`,
-and MACs counted with forward hooks on every Conv2d/Linear at 224×224, cross-checked with
-torch.utils.flop_counter.FlopCounterMode (whose FLOPs are exactly twice these MACs).
+The expected integers are timm 1.0.31's mixnet_s/m/l built in PyTorch 2.13 (tests/data/reference_figures.json:
+sum(p.numel()), batch-norm γ + β, MACs by forward hooks on every Conv2d/Linear) and the same models' per-layer
+measurements (tests/data/onnx/reference.json), read through tests/independent.py.
 """
 
 import pytest
 
 import costnet
+from independent import onnx_biases, reference
 
-TIMM = {  # name: (sum(p.numel()), conv+linear MACs at 224, BN γ+β, biases)
-    "mixnet_s": (4_134_606, 239_173_360, 32_192, 7_926),
-    "mixnet_m": (5_014_382, 339_172_672, 41_712, 10_198),
-    "mixnet_l": (7_329_252, 555_251_792, 54_272, 13_196),
-}
 PUBLISHED_PARAMS = {"mixnet_s": 4.1, "mixnet_m": 5.0, "mixnet_l": 7.3}  # Tan & Le 2019, Table 2
 
 
-@pytest.mark.parametrize("name", TIMM)
+@pytest.mark.parametrize("name", PUBLISHED_PARAMS)
 def test_params_and_macs_equal_the_reference_pytorch_model(name):
-    params, macs, norm, biases = TIMM[name]
+    timm = reference(name, width=1.3 if name == "mixnet_l" else 1.0)  # MixNet-L is MixNet-M at width 1.3
+    params, macs, norm = timm["params"], timm["macs"], timm["bn_params"]
+    biases = onnx_biases(name)  # each measured layer's parameters less its weights out · in / groups · kh · kw
     result = costnet.analyze(costnet.load(name), "torch")
     assert result.totals.params == params
     assert result.totals.macs == macs
@@ -33,14 +30,20 @@ def test_params_and_macs_equal_the_reference_pytorch_model(name):
 
 def test_mixnet_m_at_other_resolutions():
     spec = costnet.load("mixnet_m")
-    for resolution, macs in [(192, 249_879_936), (256, 442_202_752)]:  # timm, same method
+    for resolution in (192, 256):  # timm's mixnet_m at 192 and 256 (tests/data/reference_figures.json)
+        macs = reference("mixnet_m", resolution=resolution)["macs"]
         assert costnet.analyze(costnet.scale(spec, resolution=resolution)).totals.macs == macs
 
 
 def test_mixnet_l_is_mixnet_m_widened_by_1_3_with_an_unscaled_head():
-    large = costnet.analyze(costnet.load("mixnet_l"))
-    medium_13 = costnet.analyze(costnet.scale(costnet.load("mixnet_m"), width=1.3))
+    large = costnet.analyze(costnet.load("mixnet_l"), "torch")
+    medium_13 = costnet.analyze(costnet.scale(costnet.load("mixnet_m"), width=1.3), "torch")
     assert large.totals == medium_13.totals
+    # timm's _gen_mixnet_m(channel_multiplier=1.3) is the same network as its mixnet_l (tests/data)
+    timm = reference("mixnet_m", width=1.3)
+    timm_l = reference("mixnet_l", width=1.3)
+    assert (timm["params"], timm["macs"]) == (timm_l["params"], timm_l["macs"])
+    assert (large.totals.params, large.totals.macs) == (timm["params"], timm["macs"])
     widths = [l.output_shape.channels for l in large.layers if l.name.endswith("project") or l.name == "stem.0"]
     # timm/TF: stem 24→32; stage widths 24→32, 32→40, 40→56, 80→104, 120→160, 200→264
     assert widths[0] == 32 and sorted(set(widths)) == [32, 40, 56, 104, 160, 264]

@@ -4,8 +4,10 @@ import pytest
 
 import costnet
 from costnet.graph import formulas as f
+from independent import MOBILENET_V1_FC, MOBILENET_V1_TABLE_1, mobilenet_v1_by_hand, reference, reference_paper_params
 
-FC_MACS = 1024 * 1000  # the 1000-class classifier at α = 1
+FC_MACS = MOBILENET_V1_FC  # Table 1's FC / s1, 1024 × 1000: the classifier's MACs at α = 1
+BY_HAND = mobilenet_v1_by_hand()  # Table 1's layers, worked out in tests/independent.py
 
 
 def mobilenet(width=None, resolution=None, convention="paper"):
@@ -20,9 +22,12 @@ def test_tf_slim_docstring_exact_integers():
         body = [layer for layer in result.layers if layer.type != "fc"]
         assert sum(layer.params for layer in body) == params
         assert sum(layer.macs for layer in body) == macs
+    # the docstring's 1.0-224 figures are Table 1's layers worked out (tests/independent.py)
+    assert (BY_HAND["body_weights"], BY_HAND["body_macs"]) == (3_185_088, 567_716_352)
 
 
 def test_28_layers_counting_depthwise_and_pointwise_separately():
+    # Section 3.2: "Counting depthwise and pointwise convolutions as separate layers, MobileNet has 28 layers."
     result = mobilenet()
     assert sum(1 for layer in result.layers if layer.type in ("conv", "dwconv", "pwconv", "fc")) == 28
 
@@ -57,9 +62,11 @@ def test_table_3_one_layer_modifications():
 
 def test_table_4_conv_mobilenet_counterfactual():
     result = mobilenet()
-    assert len(result.separable) == 13
-    assert result.standard.params == 29_282_120  # 29.3 M
-    assert result.standard.macs == 4_867_293_184
+    assert len(result.separable) == len(MOBILENET_V1_TABLE_1) == 13
+    # By hand from Table 1, every separable pair a full 3×3 convolution: 864 + Σ 9·M·N + 1,025,000 parameters
+    # (29.3 M in Table 4) and 10,838,016 + Σ 9·M·N·D_F² + 1,024,000 MACs.
+    assert result.standard.params == BY_HAND["standard_params"] == 29_282_120
+    assert result.standard.macs == BY_HAND["standard_macs"] == 4_867_293_184
     # The published 4866 M is the convolutions alone: the classifier's 1.02 M MACs are left out.
     assert round((result.standard.macs - FC_MACS) / 1e6) == 4866
     assert round(result.totals.macs / 1e6) == 569 and round(result.totals.params / 1e5) == 42
@@ -76,11 +83,17 @@ def test_table_6_width_multiplier(width, macs, params):
 def test_table_7_resolution_multiplier(resolution, macs):
     result = mobilenet(resolution=resolution)
     assert round(result.totals.macs / 1e6) == macs
-    assert result.totals.params == 4_210_088  # independent of resolution
+    # independent of resolution: TF-slim's 3,185,088 body weights + the 1024 × 1000 classifier and its 1,000
+    # biases, which timm's mobilenetv1_100 has too (sum(p.numel()) less batch norm, tests/data)
+    assert result.totals.params == BY_HAND["params"] == reference_paper_params("mobilenet_v1") == 4_210_088
 
 
 def test_table_7_at_160_is_rounded_down_in_the_paper():
-    assert mobilenet(resolution=160).totals.macs == 290_675_200  # paper 290; TF-slim README 291
+    # timm's mobilenetv1_100 at 160 by forward hooks (tests/data/reference_figures.json): 290,675,200 MACs;
+    # the paper prints 290, TF-slim's README 291
+    exact = reference("mobilenet_v1", resolution=160)["macs"]
+    assert mobilenet(resolution=160).totals.macs == exact
+    assert round(exact / 1e6) == 291 and exact // 10**6 == 290
 
 
 def test_slim_readme_params_are_checkpoint_variables():

@@ -142,6 +142,9 @@ def test_pareto_front_is_drawn_over_the_family_lines_and_named_in_the_legend(zoo
     assert front.get_zorder() > max(line.get_zorder() for line in families)
     assert "Pareto front" in [t.get_text() for t in ax.get_legend().get_texts()]
     assert [round(x) for x in front.get_xdata()] == sorted(round(p.macs) for p in plots.pareto_front(zoo, "macs", "top1"))
+    # the front by its definition: the points that no other point matches or beats on both MACs and accuracy
+    beaten = [p for p in zoo if any(q is not p and q.macs <= p.macs and q.top1 >= p.top1 for q in zoo)]
+    assert sorted(front.get_xdata()) == sorted(p.macs for p in zoo if p not in beaten) and beaten
 
 
 @pytest.mark.parametrize("log_x", [False, True])
@@ -244,6 +247,40 @@ def test_a_sweep_with_one_published_accuracy_draws_no_accuracy_figure(tmp_path):
 
 # --- memory ------------------------------------------------------------------------------------------------
 
+# MobileNetV2 1.0-224's live int8 bytes per block in place (Sandler et al. 2018, Table 2), each block's largest
+# row worked out from its shapes: an expansion holds its input and output; a projection its input, its output and
+# the block input a residual add still needs; a depthwise convolution overwrites its input in place.
+MOBILENET_V2_BLOCK_PEAKS = {
+    "stem.0": 3 * 224 * 224 + 32 * 112 * 112,
+    "features.0": 32 * 112 * 112 + 16 * 112 * 112,  # t = 1: depthwise in place, then the projection
+    "features.1": 16 * 112 * 112 + 96 * 112 * 112,  # MCUNetV2's peak: the expansion at 112×112
+    "features.2": 24 * 56 * 56 + 144 * 56 * 56 + 24 * 56 * 56,
+    "features.3": 24 * 56 * 56 + 144 * 56 * 56,  # stride 2: expansion at 56×56, no residual
+    "features.4": 32 * 28 * 28 + 192 * 28 * 28 + 32 * 28 * 28,
+    "features.5": 32 * 28 * 28 + 192 * 28 * 28 + 32 * 28 * 28,
+    "features.6": 32 * 28 * 28 + 192 * 28 * 28,
+    "features.7": 64 * 14 * 14 + 384 * 14 * 14 + 64 * 14 * 14,
+    "features.8": 64 * 14 * 14 + 384 * 14 * 14 + 64 * 14 * 14,
+    "features.9": 64 * 14 * 14 + 384 * 14 * 14 + 64 * 14 * 14,
+    "features.10": 384 * 14 * 14 + 96 * 14 * 14,  # 64 → 96, no residual: the projection
+    "features.11": 96 * 14 * 14 + 576 * 14 * 14 + 96 * 14 * 14,
+    "features.12": 96 * 14 * 14 + 576 * 14 * 14 + 96 * 14 * 14,
+    "features.13": 96 * 14 * 14 + 576 * 14 * 14,
+    "features.14": 160 * 7 * 7 + 960 * 7 * 7 + 160 * 7 * 7,
+    "features.15": 160 * 7 * 7 + 960 * 7 * 7 + 160 * 7 * 7,
+    "features.16": 960 * 7 * 7 + 320 * 7 * 7,  # 160 → 320: the projection
+    "head.0": 320 * 7 * 7 + 1280 * 7 * 7,
+    "head.1": 1280 * 7 * 7 + 1280,  # global pool
+    "head.2": 1280,  # dropout, in place
+    "head.3": 1280 + 1000,  # the classifier
+}
+
+
+def test_memory_steps_are_mobilenet_v2s_blocks_worked_out_by_hand(mobilenet_v2_int8):
+    steps = memoryplots.memory_steps(mobilenet_v2_int8, "in-place", "block")
+    assert {s.name: s.bytes for s in steps} == MOBILENET_V2_BLOCK_PEAKS
+
+
 def peak_text(fig) -> str:
     (annotation,) = [t for t in fig.axes[0].texts if t.get_gid() == memoryplots.PEAK_LABEL]
     return annotation.get_text()
@@ -252,20 +289,25 @@ def peak_text(fig) -> str:
 def test_memory_figure_marks_mobilenet_v2s_peak_as_mcunetv2_figure_1(mobilenet_v2_int8):
     fig = quietly(lambda: memoryplots.memory_figure(mobilenet_v2_int8, budget_bytes=256 * 1024))
     text = peak_text(fig)
-    assert "1372 KiB" in text and "1,404,928 bytes" in text and "features.1.expand" in text
+    peak = MOBILENET_V2_BLOCK_PEAKS["features.1"]  # 1,404,928 = 1372 KiB
+    assert "1372 KiB" in text and f"{peak:,} bytes" in text and "features.1.expand" in text
     ax = fig.axes[0]
     assert "budget 256 KiB" in [t.get_text() for t in ax.texts]
     assert ax.get_ylabel() == "Live activations (KiB, int8)"
     names = [t.get_text() for t in ax.get_xticklabels()]
     assert names[:3] == ["stem.0", "features.0", "features.1"] and len(names) == 22
     legend = [t.get_text() for t in ax.get_legend().get_texts()]
-    assert legend == ["in-place (peak 1372 KiB)", "in-place, above the budget: 5 of 22"]
+    over = sum(peak > 256 * 1024 for peak in MOBILENET_V2_BLOCK_PEAKS.values())  # stem.0 to features.3
+    assert (over, len(MOBILENET_V2_BLOCK_PEAKS)) == (5, 22)
+    assert legend == ["in-place (peak 1372 KiB)", f"in-place, above the budget: {over} of 22"]
 
 
 def test_memory_figure_of_both_models_names_the_higher_peak(mobilenet_v2_int8):
     fig = quietly(lambda: memoryplots.memory_figure(mobilenet_v2_int8, model=None))
-    assert "1,505,280 bytes" in peak_text(fig) and "features.1.dw" in peak_text(fig)
+    plain = 96 * 112 * 112 + 96 * 56 * 56  # the second block's depthwise convolution, its input and output
+    assert f"{plain:,} bytes" in peak_text(fig) and "features.1.dw" in peak_text(fig)
     legend = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    assert (96 * 112 * 112 + 96 * 56 * 56) / 1024 == 1470 and (16 * 112 * 112 + 96 * 112 * 112) / 1024 == 1372
     assert legend == ["plain (peak 1470 KiB)", "in-place (peak 1372 KiB)"]
 
 

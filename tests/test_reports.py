@@ -12,6 +12,7 @@ from costnet.cli import TABLE_FORMAT_NAMES, TABLE_KIND_NAMES, NumberList, cli
 from costnet.outputs.reports import FIGURES, REPORTS
 from costnet.outputs.tablerender import TABLE_FORMATS
 from costnet.outputs.tables import ALL_KINDS
+from independent import mobilenet_v1_by_hand, onnx_layers, reference, reference_paper_params
 
 ROOT = Path(__file__).parent.parent
 
@@ -60,6 +61,7 @@ def test_memory_report_reproduces_mcunetv2_figure_1():
 def test_architecture_table_folds_repeats_like_table_1():
     data = json.loads(run("table", "mobilenet_v1", "--kind", "architecture", "-f", "json").output)
     types = [row["type"] for row in data["rows"]]
+    # Howard et al. 2017, Table 1: 22 rows, the last "Softmax / s1", which is no layer with a cost
     assert types[0] == "Conv / s2" and types[-1] == "FC / s1"
     assert "5× Conv dw / s1" in types and "5× Conv / s1" in types
     assert types.count("Conv dw / s2") == 4  # strides 2 at 112, 56, 28, 14; the last one is stride 1
@@ -70,9 +72,11 @@ def test_types_table_json_contract():
     data = json.loads(run("table", "mobilenet_v1", "-k", "types", "-c", "weights", "-f", "json").output)
     rows = {row["type"]: row for row in data["rows"]}
     assert set(data["rows"][0]) >= {"type", "macs", "macs_share", "params", "params_share"}
-    assert rows["conv 1×1"]["macs"] == 539_492_352
+    # timm's mobilenetv1_100 measured layer by layer (tests/data/onnx/reference.json): its 1×1 convolutions
+    pointwise = sum(l["macs"] for l in onnx_layers("mobilenetv1_100") if l["kind"] == "conv" and l["kernel"] == [1, 1])
+    assert rows["conv 1×1"]["macs"] == pointwise == 539_492_352
     assert round(rows["conv 1×1"]["macs_share"], 2) == 94.86 and round(rows["conv 1×1"]["params_share"], 2) == 74.59
-    assert sum(row["macs"] for row in data["rows"]) == 568_740_352
+    assert sum(row["macs"] for row in data["rows"]) == reference("mobilenet_v1")["macs"]  # timm's
 
 
 def test_separable_table_json_contract():
@@ -81,14 +85,20 @@ def test_separable_table_json_contract():
     row = data["rows"][0]
     assert set(row) >= {"n", "dk", "macs", "standard_macs", "ratio", "formula"}
     assert row["ratio"] == pytest.approx(1 / 64 + 1 / 9)
-    assert data["network"] == {"macs": 568_740_352, "params": 4_210_088,
-                               "standard_macs": 4_867_293_184, "standard_params": 29_282_120}
+    by_hand = mobilenet_v1_by_hand()  # Table 1 worked out (tests/independent.py); timm agrees on the network
+    assert (by_hand["macs"], by_hand["params"]) == (reference("mobilenet_v1")["macs"],
+                                                    reference_paper_params("mobilenet_v1"))
+    assert data["network"] == {"macs": by_hand["macs"], "params": by_hand["params"],
+                               "standard_macs": by_hand["standard_macs"], "standard_params": by_hand["standard_params"]}
 
 
 def test_layer_modifications_default_is_table_3():
     data = json.loads(run("table", "--kind", "layer-modifications", "-f", "json").output)
+    # Table 3's layer: D_K = 3, M = N = 512, D_F = 14; separable; α = 0.75 (384 channels); ρ = 0.714 (10×10)
+    full, separable, narrow = 3 * 3 * 512 * 512, 3 * 3 * 512 + 512 * 512, 3 * 3 * 384 + 384 * 384
     assert [(r["macs"], r["params"]) for r in data["rows"]] == [
-        (462_422_016, 2_359_296), (52_283_392, 266_752), (29_578_752, 150_912), (15_091_200, 150_912)]
+        (full * 14 * 14, full), (separable * 14 * 14, separable), (narrow * 14 * 14, narrow),
+        (narrow * 10 * 10, narrow)]
 
 
 @pytest.mark.parametrize("fmt,marker", [("markdown", "| Type"), ("latex", "\\begin{tabular}"), ("csv", "type,macs"),
@@ -107,12 +117,18 @@ def test_sweep_writes_report_csv_json_and_plots(tmp_path):
     rows = list(csv.DictReader(io.StringIO((out / "points.csv").read_text())))
     assert len(rows) == 16
     first = rows[0]
-    assert (first["width"], first["resolution"], first["macs"], first["params"]) == ("1.0", "224", "568740352", "4210088")
-    assert first["top1"] == "70.7"
+    timm = (str(reference("mobilenet_v1")["macs"]), str(reference_paper_params("mobilenet_v1")))
+    assert (first["width"], first["resolution"], first["macs"], first["params"]) == ("1.0", "224", *timm)
+    assert first["top1"] == "70.7"  # TF-slim's README, 1.0 MobileNet-224
     points = json.loads((out / "points.json").read_text())["points"]
-    assert {(p["width"], p["resolution"]): p["macs"] for p in points}[(0.5, 160)] == 76_524_800
+    assert {(p["width"], p["resolution"]): p["macs"] for p in points}[(0.5, 160)] == \
+        reference("mobilenet_v1", width=0.5, resolution=160)["macs"]
     report = (out / "report.md").read_text()
-    assert "| 0.75 | 325.4M | 239.3M | 166.4M | 106.8M |" in report and "![sweep.png](sweep.png)" in report
+    # timm's mobilenetv1_075 at 224, 192, 160, 128, in millions: 325.4M | 239.3M | 166.4M | 106.8M
+    row = " | ".join(f"{reference('mobilenet_v1', width=0.75, resolution=r)['macs'] / 1e6:.1f}M"
+                     for r in (224, 192, 160, 128))
+    assert row == "325.4M | 239.3M | 166.4M | 106.8M"
+    assert f"| 0.75 | {row} |" in report and "![sweep.png](sweep.png)" in report
 
 
 def test_sweep_ranges_and_failure_leaves_nothing(tmp_path):
@@ -134,7 +150,9 @@ def test_compare_sorts_and_names_sources():
     result = run("compare", "mixnet_m", "mobilenet_v1@0.5,160", "mixnet_s", "--source", "MixConv", "-f", "json",
                  "--sort", "macs")
     points = json.loads(result.output)["points"]
-    assert [p["macs"] for p in points] == [76_524_800, 239_173_360, 339_172_672]
+    assert [p["macs"] for p in points] == [  # timm's
+        reference("mobilenet_v1", width=0.5, resolution=160)["macs"], reference("mixnet_s")["macs"],
+        reference("mixnet_m")["macs"]]
     assert points[1]["top1"] == 75.8 and "MixConv" in points[1]["source"]
 
 
@@ -145,7 +163,8 @@ def test_machine_rows_of_compare_say_which_network_they_are():
     assert [(r["model"], r["family"], r["spec"], r["width"], r["resolution"]) for r in rows] == [
         ("MixNet-M", "MixNet", "mixnet_m.yaml (bundled)", "1.0", "224"),
         ("MobileNet", "MobileNetV1", "mobilenet_v1.yaml (bundled)", "0.5", "160")]
-    assert rows[1]["macs"] == "76524800" and rows[0]["convention"] == "paper"
+    assert rows[1]["macs"] == str(reference("mobilenet_v1", width=0.5, resolution=160)["macs"])  # timm's
+    assert rows[0]["convention"] == "paper"
     data = json.loads(run("compare", "mixnet_m", "-f", "json").output)
     assert data["schema_version"] == 1 and data["points"][0]["model"] == "MixNet-M"
     lines = run("compare", "mixnet_m", "mixnet_s", "-f", "jsonl").output.splitlines()

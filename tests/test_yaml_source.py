@@ -22,6 +22,7 @@ from costnet.schema import text
 from costnet.studies.budget import load_baseline, parse_budget_file
 from costnet.yamlsyntax import escape
 from costnet.yamlsource import MAX_DEPTH, MAX_NODES, MAX_SOURCE_BYTES, YMap, YScalar, YSeq, parse_yaml, read_source
+from independent import reference_paper_params
 
 ROOT = Path(__file__).resolve().parents[1]
 LOADERS = [yaml.SafeLoader] + ([yaml.CSafeLoader] if hasattr(yaml, "CSafeLoader") else [])
@@ -430,8 +431,9 @@ def test_a_scalar_built_in_code_reads_as_before():
 @pytest.mark.parametrize("limit, code", [("4972669.9999999999", 1), ("4972670", 0), ('"4972669.9999999999"', 1),
                                          ("4.97267M", 0), ("4.9726699999999999M", 1)])
 def test_a_budget_limit_is_read_from_its_digits_as_written(tmp_path, limit, code):
-    # MixNet-M has 4,972,670 parameters under `paper` (tests/test_check.py); YAML would read the first limit as
-    # the float 4972670.0, and the limit would wrongly hold.
+    # MixNet-M has 4,972,670 parameters under `paper` (timm's mixnet_m less batch norm, tests/data); YAML would
+    # read the first limit as the float 4972670.0, and the limit would wrongly hold.
+    assert reference_paper_params("mixnet_m") == 4_972_670
     path = tmp_path / "budgets.yaml"
     path.write_text(f"version: 1\nbudgets:\n  - spec: mixnet_m\n    max_params: {limit}\n")
     result = CliRunner().invoke(cli, ["check", "--budget", str(path)])

@@ -1,9 +1,9 @@
 """The model zoo against its reference implementations, and the graph building blocks by hand.
 
-REFERENCE integers were obtained independently of costnet: torchvision 0.29.1 / torch 2.14.1 and timm 1.0.31
-models built with num_classes=1000; P = sum(p.numel()), BN = batch-norm weight + bias, MACs counted with
-forward hooks on every Conv2d/Linear at 224×224 and cross-checked with FlopCounterMode (exactly 2 FLOPs per
-MAC). Every torchvision P equals the `num_params` published in its weights' meta.
+The reference integers are tests/data/reference_figures.json (benchmarks/oracle_reference.py: torchvision 0.28
+and timm 1.0.31 models in PyTorch 2.13, num_classes=1000; P = sum(p.numel()), BN = batch-norm weight + bias, MACs
+counted with forward hooks on every Conv2d/Linear at 224×224), read through tests/independent.py. The by-hand
+figures are arithmetic over the published architectures, written out here or in tests/independent.py.
 """
 
 import textwrap
@@ -13,40 +13,26 @@ import pytest
 import costnet
 from costnet import SpecError, UsageError
 from conftest import make_spec
+from independent import reference, shufflenet_v2_megvii_by_hand
 
-REFERENCE = {  # spec, width: (P, BN γ+β, conv+linear MACs)
-    ("mobilenet_v2", 1.0): (3_504_872, 34_112, 300_774_272),
-    ("mobilenet_v2", 1.4): (6_108_776, 47_936, 582_195_824),
-    ("mobilenet_v2", 1.3): (5_386_792, 44_256, 509_374_560),
-    ("mobilenet_v2", 0.75): (2_636_424, 26_640, 209_069_792),
-    ("mobilenet_v2", 0.5): (1_968_680, 18_544, 97_131_840),
-    ("mobilenet_v2", 0.35): (1_677_128, 14_080, 59_285_808),
-    ("mobilenet_v3_large", 1.0): (5_483_032, 24_400, 216_589_760),
-    ("mobilenet_v3_small", 1.0): (2_542_856, 12_112, 56_510_400),
-    ("mnasnet_b1", 0.5): (2_218_512, 20_624, 104_455_968),
-    ("mnasnet_b1", 0.75): (3_170_208, 29_808, 215_493_104),
-    ("mnasnet_b1", 1.0): (4_383_312, 37_920, 314_415_872),
-    ("mnasnet_b1", 1.3): (6_282_256, 48_816, 526_362_432),
-    ("mnasnet_a1", 1.0): (3_887_038, 33_488, 311_579_072),  # timm semnasnet_100
-    ("efficientnet_b0", 1.0): (5_288_548, 42_016, 385_814_752),
-    ("shufflenet_v2", 0.5): (1_366_792, 7_952, 40_476_448),
-    ("shufflenet_v2", 1.0): (2_278_604, 16_180, 144_907_992),
-    ("shufflenet_v2", 1.5): (3_503_624, 23_440, 295_759_392),
-    ("shufflenet_v2", 2.0): (7_393_996, 33_716, 583_253_464),
-    ("squeezenet1_0", None): (1_248_424, 0, 818_924_576),
-    ("squeezenet1_1", None): (1_235_496, 0, 349_151_936),
-    ("googlenet", None): (6_624_904, 14_560, 1_498_376_192),  # aux_logits=False, as published
-    ("vgg16", None): (138_357_544, 0, 15_470_264_320),
-    ("alexnet", None): (61_100_840, 0, 714_188_480),
-    ("resnet18", None): (11_689_512, 9_600, 1_814_073_344),
-    ("resnet50", None): (25_557_032, 53_120, 4_089_184_256),
-    ("densenet121", None): (7_978_856, 83_648, 2_834_161_664),
-}
+REFERENCE = [  # (spec, width) of each zoo network checked against its PyTorch reference
+    ("mobilenet_v2", 1.0), ("mobilenet_v2", 1.4), ("mobilenet_v2", 1.3), ("mobilenet_v2", 0.75),
+    ("mobilenet_v2", 0.5), ("mobilenet_v2", 0.35),
+    ("mobilenet_v3_large", 1.0), ("mobilenet_v3_small", 1.0),
+    ("mnasnet_b1", 0.5), ("mnasnet_b1", 0.75), ("mnasnet_b1", 1.0), ("mnasnet_b1", 1.3),
+    ("mnasnet_a1", 1.0),  # timm semnasnet_100
+    ("efficientnet_b0", 1.0),
+    ("shufflenet_v2", 0.5), ("shufflenet_v2", 1.0), ("shufflenet_v2", 1.5), ("shufflenet_v2", 2.0),
+    ("squeezenet1_0", None), ("squeezenet1_1", None),
+    ("googlenet", None),  # aux_logits=False, as published
+    ("vgg16", None), ("alexnet", None), ("resnet18", None), ("resnet50", None), ("densenet121", None),
+]
 
 
-@pytest.mark.parametrize("name,width", list(REFERENCE), ids=lambda v: str(v))
+@pytest.mark.parametrize("name,width", REFERENCE, ids=lambda v: str(v))
 def test_exact_against_reference_implementation(name, width):
-    params, norm, macs = REFERENCE[(name, width)]
+    case = reference(name, width=1.0 if width is None else width)
+    params, norm, macs = case["params"], case["bn_params"], case["macs"]
     result = costnet.analyze(costnet.scale(costnet.load(name), width=width), "torch")
     assert (result.totals.params, result.totals.norm_params, result.totals.macs) == (params, norm, macs)
     paper = costnet.analyze(costnet.scale(costnet.load(name), width=width), "paper")
@@ -129,14 +115,16 @@ def megvii_shufflenet(stage_widths, head):
     return costnet.analyze(costnet.parse_spec(text, "megvii.yaml"))
 
 
-@pytest.mark.parametrize("widths,head,macs,printed_macs,printed_params", [
-    ((116, 232, 464), 1024, 145_814_296, 146, 2.3),
-    ((176, 352, 704), 1024, 298_970_656, 299, 3.5),
-    ((244, 488, 976), 2048, 590_783_000, 591, 7.4),
+@pytest.mark.parametrize("widths,head,printed_macs,printed_params", [  # Ma et al. 2018, Table 5: 1.0×, 1.5×, 2.0×
+    ((116, 232, 464), 1024, 146, 2.3),
+    ((176, 352, 704), 1024, 299, 3.5),
+    ((244, 488, 976), 2048, 591, 7.4),
 ])
-def test_shufflenet_v2_paper_figures_are_the_authors_implementation(widths, head, macs, printed_macs, printed_params):
+def test_shufflenet_v2_paper_figures_are_the_authors_implementation(widths, head, printed_macs, printed_params):
+    macs, weights = shufflenet_v2_megvii_by_hand(widths, head)  # tests/independent.py
     result = megvii_shufflenet(widths, head)
     assert result.totals.macs == macs and round(macs / 1e6) == printed_macs
+    assert result.totals.params == weights  # no biases: the classifier has none, batch norm follows each conv
     assert round(result.totals.params / 1e6, 1) == printed_params
 
 
