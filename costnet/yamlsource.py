@@ -15,6 +15,7 @@ it is converted. Whatever PyYAML raises becomes a located SpecError.
 from __future__ import annotations
 
 import os
+import stat
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
@@ -88,6 +89,9 @@ def read_source(path: str | Path, what: str) -> str:
                 raise _too_large(what, f"{size:,} bytes")
             # /dev/zero, FIFOs and /proc files report a size of 0: never read more than one byte past the cap.
             data = handle.read(MAX_SOURCE_BYTES + 1)
+            if not data and stat.S_ISFIFO(os.fstat(handle.fileno()).st_mode):
+                raise UsageError(f"{what}: a FIFO that gave nothing to read; costnet does not wait for a writer to "
+                                 "connect (pipe into `-`, or use <(…), whose writer is already there)")
     except FileNotFoundError:
         raise UsageError(f"{what}: no such file") from None
     except IsADirectoryError:

@@ -447,3 +447,11 @@ def test_a_budget_limit_yaml_would_read_as_a_number_or_bool_is_refused_as_the_cl
     with pytest.raises(SpecError, match=f"'{re.escape(limit)}' is not a count") as caught:
         parse_budget_file(str(path))
     assert place(caught.value) == (4, 17)
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes")
+def test_a_fifo_without_a_writer_says_so_instead_of_waiting(tmp_path):
+    fifo = tmp_path / "spec.yaml"
+    os.mkfifo(fifo)
+    result = CliRunner().invoke(cli, ["analyze", str(fifo)])
+    assert result.exit_code == 2 and "a FIFO that gave nothing to read" in result.output
