@@ -409,3 +409,152 @@ def test_verify_accepts_a_batch_norm_folded_into_the_convolution(tmp_path):
     assert result.exit_code == 1
     assert f"{spec}:8:" in result.output and "(node /stem/Conv)" in result.output
     assert re.search(r"output\s+8×4×4\s+16×4×4\s+≠", result.output)
+
+
+# ---- found in review: each of these was a silent wrong figure or a crash --------------------------------
+
+def test_a_cast_between_layers_is_a_view_and_the_layer_after_it_is_counted(tmp_path):
+    path = save(tmp_path, [
+        conv("x", "a", "w1", 3, pads=(1, 1, 1, 1), name="/c1/Conv"),
+        helper.make_node("Cast", ["a"], ["b"], name="/Cast", to=TensorProto.FLOAT16),
+        conv("b", "y", "w2", 3, pads=(1, 1, 1, 1), name="/c2/Conv"),
+    ], [weight("w1", 8, 3, 3, 3), weight("w2", 16, 8, 3, 3)])
+    layers = rows(path)
+    # 8 × 3 × 9 × 64 + 16 × 8 × 9 × 64: both convolutions, the second no longer dropped
+    assert [l.name for l in layers] == ["c1", "c2"] and sum(l.macs for l in layers) == 13824 + 73728
+
+
+def test_squeezes_after_a_global_pool_lead_to_the_classifier(tmp_path):
+    """As torch exports `pool(x).squeeze(-1).squeeze(-1)` before a Linear: the Linear's 16 × 1000 MACs and
+    16,000 + 1,000 parameters are counted."""
+    path = save(tmp_path, [
+        helper.make_node("GlobalAveragePool", ["x"], ["p"], name="/pool/GlobalAveragePool"),
+        helper.make_node("Squeeze", ["p", "a3"], ["q"], name="/Squeeze"),
+        helper.make_node("Squeeze", ["q", "a2"], ["f"], name="/Squeeze_1"),
+        helper.make_node("Gemm", ["f", "w", "b"], ["y"], name="/fc/Gemm", transB=1),
+    ], [weight("w", 1000, 16), weight("b", 1000), constant("a3", [-1]), constant("a2", [-1])],
+        input_shape=(1, 16, 7, 7))
+    fc = rows(path)[-1]
+    assert (fc.type, fc.macs, fc.params) == ("fc", 16000, 17000)
+
+
+def test_an_operator_on_the_data_that_is_not_followed_is_an_error_not_a_gap(tmp_path):
+    path = save(tmp_path, [
+        conv("x", "a", "w1", 1, name="/c1/Conv"),
+        helper.make_node("Gather", ["a", "idx"], ["b"], name="/Gather", axis=1),
+        conv("b", "y", "w2", 1, name="/c2/Conv"),
+    ], [weight("w1", 8, 3, 1, 1), weight("w2", 8, 4, 1, 1), constant("idx", [0, 1, 2, 3])])
+    with pytest.raises(CostnetError, match=r"cannot cost the Gather of the network's data \(node /Gather\)"):
+        read_onnx(path)
+
+
+def test_every_graph_output_must_be_reached(tmp_path):
+    graph = helper.make_graph(
+        [conv("x", "a", "w", 1, name="/c/Conv"), helper.make_node("Shape", ["a"], ["s"], name="/Shape")], "g",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 3, 8, 8])],
+        [helper.make_tensor_value_info("a", TensorProto.FLOAT, None),
+         helper.make_tensor_value_info("s", TensorProto.INT64, None)], [weight("w", 4, 3, 1, 1)])
+    path = tmp_path / "two_outputs.onnx"
+    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]), str(path))
+    assert len(rows(path)) == 1  # a shape among the outputs is made by a Shape of a tensor: fine
+    graph.node.append(helper.make_node("RandomNormal", [], ["r"], name="/RandomNormal", shape=[1, 4, 8, 8]))
+    graph.output.append(helper.make_tensor_value_info("r", TensorProto.FLOAT, None))
+    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]), str(path))
+    with pytest.raises(CostnetError, match=r"the graph's output 'r' \(made by node /RandomNormal, RandomNormal\) "
+                                           r"is not computed from its input"):
+        read_onnx(path)
+
+
+@pytest.mark.parametrize("group", [0, -1])
+def test_conv_transpose_groups_are_checked(tmp_path, group):
+    node = helper.make_node("ConvTranspose", ["x", "w"], ["y"], name="/up/ConvTranspose", kernel_shape=[2, 2],
+                            strides=[2, 2], group=group)
+    path = save(tmp_path, [node], [weight("w", 4, 2, 2, 2)], input_shape=(1, 4, 8, 8))
+    with pytest.raises(CostnetError, match=f"group {group} is not an integer from 1"):
+        read_onnx(path)
+
+
+def _se(tmp_path, reduce_bias, expand_bias, pool="GlobalAveragePool", pads=(0, 0, 0, 0)):
+    nodes = [helper.make_node(pool, ["x"], ["p"], name=f"/se/{pool}"),
+             conv("p", "r", "w1", 1, pads=pads, name="/se/conv_reduce/Conv", bias="b1" if reduce_bias else None),
+             helper.make_node("Relu", ["r"], ["ra"], name="/se/act/Relu"),
+             conv("ra", "e", "w2", 1, name="/se/conv_expand/Conv", bias="b2" if expand_bias else None),
+             helper.make_node("Sigmoid", ["e"], ["g"], name="/se/gate/Sigmoid"),
+             helper.make_node("Mul", ["x", "g"], ["y"], name="/se/Mul")]
+    return save(tmp_path, nodes, [weight("w1", 4, 16, 1, 1), weight("b1", 4), weight("w2", 16, 4, 1, 1),
+                                  weight("b2", 16)], input_shape=(1, 16, 8, 8))
+
+
+@pytest.mark.parametrize("reduce_bias, expand_bias, pool, pads", [
+    (True, False, "GlobalAveragePool", (0, 0, 0, 0)),   # one bias: SE's fields cannot say so
+    (False, True, "GlobalAveragePool", (0, 0, 0, 0)),
+    (True, True, "GlobalMaxPool", (0, 0, 0, 0)),        # a max-pooled gate is no SE
+    (True, True, "GlobalAveragePool", (1, 1, 1, 1)),    # a padded "1×1" grows the map: no SE
+])
+def test_what_only_looks_like_squeeze_excitation_is_not_read_as_one(tmp_path, reduce_bias, expand_bias, pool,
+                                                                    pads):
+    with pytest.raises(CostnetError, match="a Mul that is neither SE's scaling"):
+        read_onnx(_se(tmp_path, reduce_bias, expand_bias, pool, pads))
+    assert [l.type for l in rows(_se(tmp_path, True, True))] == ["se"]
+
+
+def test_a_mixconv_of_even_kernels_is_not_forced_to_same_padding(tmp_path):
+    parts = [conv(f"s{i}", f"c{i}", f"w{i}", k, pads=(p,) * 4, group=4, name=f"/mix/{i}/Conv")
+             for i, (k, p) in enumerate(((2, 0), (4, 1)))]
+    path = save(tmp_path, [
+        helper.make_node("Split", ["x", "sizes"], ["s0", "s1"], name="/mix/Split", axis=1), *parts,
+        helper.make_node("Concat", ["c0", "c1"], ["y"], name="/mix/Concat", axis=1),
+    ], [weight("w0", 4, 1, 2, 2), weight("w1", 4, 1, 4, 4), constant("sizes", [4, 4])], input_shape=(1, 8, 8, 8))
+    layers = rows(path)
+    # (8 − 2)/1 + 1 = 7 and (8 + 2 − 4) + 1 = 7: 4 × 4 × 49 + 4 × 16 × 49 MACs, 8×7×7 out
+    assert sum(l.macs for l in layers) == 784 + 3136
+    assert (layers[-1].output_shape.height, layers[-1].output_shape.channels) == (7, 8)
+
+
+def test_gemm_bias_must_be_a_constant_per_output_and_beta_zero_drops_it(tmp_path):
+    pool = [helper.make_node("GlobalAveragePool", ["x"], ["p"], name="/pool/GlobalAveragePool"),
+            helper.make_node("Flatten", ["p"], ["f"], name="/Flatten", axis=1)]
+    path = save(tmp_path, [*pool, helper.make_node("Gemm", ["f", "w", "f"], ["y"], name="/fc/Gemm", transB=1)],
+                [weight("w", 16, 16)], input_shape=(1, 16, 4, 4))
+    with pytest.raises(CostnetError, match="a Gemm whose C input is not a bias of 16 constants"):
+        read_onnx(path)
+    path = save(tmp_path, [*pool, helper.make_node("Gemm", ["f", "w", "b"], ["y"], name="/fc/Gemm", transB=1,
+                                                   beta=0.0)], [weight("w", 10, 16), weight("b", 10)],
+                input_shape=(1, 16, 4, 4))
+    assert rows(path)[-1].params == 160
+
+
+def test_verify_compares_dilation_and_reads_a_grouped_conv_as_depthwise(tmp_path):
+    spec = tmp_path / "dw.yaml"
+    spec.write_text("version: 1\nname: Dw\nfamily: Dw\ninput: {channels: 8, resolution: 8}\nbody:\n"
+                    "  - name: s\n    blocks:\n      - {type: conv, out: 8, kernel: 3, padding: 1, groups: 8, "
+                    "norm: none}\n")
+    depthwise = save(tmp_path, [conv("x", "y", "w", 3, pads=(1, 1, 1, 1), group=8, name="/dw/Conv")],
+                     [weight("w", 8, 1, 3, 3)], input_shape=(1, 8, 8, 8), name="dw.onnx")
+    assert CliRunner().invoke(cli, ["verify", str(spec), str(depthwise)]).exit_code == 0
+    dilated = save(tmp_path, [conv("x", "y", "w", 3, pads=(2, 2, 2, 2), group=8, name="/dw/Conv",
+                                   dilations=[2, 2])], [weight("w", 8, 1, 3, 3)], input_shape=(1, 8, 8, 8),
+                   name="dilated.onnx")
+    result = CliRunner().invoke(cli, ["verify", str(spec), str(dilated), "-f", "json"])
+    assert result.exit_code == 1  # same shapes, MACs and weights: only the dilation tells them apart
+    assert [a["aspect"] for a in json.loads(result.output)["difference"]["aspects"]] == ["dilation"]
+
+
+def test_diff_by_order_pairs_a_widened_layer_with_its_counterpart(tmp_path):
+    spec = tmp_path / "three.yaml"
+    spec.write_text("version: 1\nname: Three\nfamily: Three\ninput: {channels: 3, resolution: 8}\nbody:\n"
+                    "  - name: s\n    blocks:\n      - {type: conv, out: 8, kernel: 3, padding: 1}\n"
+                    "      - {type: conv, out: 16, kernel: 3, padding: 1}\n"
+                    "      - {type: conv, out: 16, kernel: 3, padding: 1}\n")
+    nodes, weights, previous, channels = [], [], "x", 3
+    for i, out in enumerate((16, 16, 16)):  # the first widened from 8 to 16
+        nodes.append(conv(previous, f"c{i}", f"w{i}", 3, pads=(1, 1, 1, 1), name=f"/c{i}/Conv"))
+        norm, stats = bn(f"c{i}", f"b{i}", out, f"bn{i}")
+        nodes.append(norm)
+        weights += [weight(f"w{i}", out, channels, 3, 3), *stats]
+        previous, channels = f"b{i}", out
+    nodes[-1].output[0] = "y"
+    path = save(tmp_path, nodes, weights, name="three.onnx")
+    data = json.loads(CliRunner().invoke(cli, ["diff", str(spec), str(path), "-f", "json", "--all"]).output)
+    assert data["matched_by"] == "order"
+    assert [(l["name"], l["name_b"]) for l in data["layers"]] == [("s.0", "c0"), ("s.1", "c1"), ("s.2", "c2")]

@@ -25,7 +25,7 @@ VERIFY_FORMAT_NAMES = ("table", "json")  # = outputs.verifyrender.VERIFY_FORMATS
 def verify(spec, model, width, resolution, depth, input_shape, fmt, output):
     """Check that SPEC is the network of MODEL.onnx: walk both, in order, through their convolutions, fully
     connected, squeeze-and-excitation and transposed-convolution layers, comparing kind, kernels, stride,
-    groups, input and output shapes, MACs, weights, biases and batch-norm parameters.
+    dilation, groups, input and output shapes, MACs, weights, biases and batch-norm parameters.
 
     Exit 0 when every layer agrees; 1 at the first layer that differs, naming it on both sides (the spec's
     file:line, the ONNX node) and what differs; 2 when either cannot be read. --width, --resolution and

@@ -43,8 +43,8 @@ def _total_line(d: Diff) -> str:
 
 def _matching(d: Diff) -> str:
     """Said only when layers are matched by order: their names differ (A's name ~ B's name)."""
-    return ("layers matched by order (type and output shape), as A and B name them differently; dropout, the "
-            "identity at inference, left out\n"
+    return ("layers matched by order (the longest common sequence of types), as A and B name them differently; "
+            "dropout, the identity at inference, left out\n"
             if d.matched_by == "order" else "")
 
 

@@ -10,12 +10,13 @@ from .jsonout import dumps
 from .textable import format_table
 
 VERIFY_SCHEMA_VERSION = 1
-LABELS = {"kind": "kind", "kernel": "kernel", "stride": "stride", "groups": "groups (dw: split)", "input": "input",
+LABELS = {"kind": "kind", "kernel": "kernel", "stride": "stride", "dilation": "dilation",
+          "groups": "groups (MixConv: split)", "input": "input",
           "output": "output", "macs": "MACs", "weights": "weights", "biases": "biases",
           "norm_params": "batch-norm params"}
 COMPARED = ("convolutions, fully connected, squeeze-and-excitation and transposed-convolution layers; their "
-            "kind, kernels, stride, groups, input and output shapes, MACs, weights, biases and batch-norm "
-            "parameters")
+            "kind, kernels, stride, dilation, groups, input and output shapes, MACs, weights, biases and "
+            "batch-norm parameters")
 
 
 def _value(aspect: str, value: Any) -> str:

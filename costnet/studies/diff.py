@@ -61,8 +61,7 @@ class Diff:
 def diff(a: Analysis, b: Analysis, memory_model: str = DEFAULT_MEMORY_MODEL) -> Diff:
     """Layers matched by name, in A's order, a layer only B has right after the layer it follows in B; or,
     when A and B share under half their names (a spec and the ONNX graph of the same network), matched by
-    order: the longest common sequence of (type, output shape), and the unmatched layers between paired in
-    turn where their types agree."""
+    order: the longest common sequence of layer types, the layers outside it shown as only A's or only B's."""
     names_a, names_b = {layer.name for layer in a.layers}, {layer.name for layer in b.layers}
     if 2 * len(names_a & names_b) < min(len(names_a), len(names_b)):
         return Diff(a, b, memory_model, tuple(_by_order(a, b, memory_model)), "order")
@@ -87,11 +86,11 @@ IDENTITIES = ("dropout",)  # rows that are the identity at inference: exporters 
 
 def _by_order(a: Analysis, b: Analysis, model: str):
     la, lb = ([layer for layer in x.layers if layer.type not in IDENTITIES] for x in (a, b))
-    key = lambda layer: (layer.type, layer.output_shape)
-    matcher = difflib.SequenceMatcher(None, [key(x) for x in la], [key(y) for y in lb], autojunk=False)
+    # By type alone: a layer that changed width or kernel stays paired with its counterpart, and only a layer
+    # that one side has and the other lacks (a missing SE) shifts the rest.
+    matcher = difflib.SequenceMatcher(None, [x.type for x in la], [y.type for y in lb], autojunk=False)
     for op, i1, i2, j1, j2 in matcher.get_opcodes():
-        if op == "equal" or (op == "replace" and i2 - i1 == j2 - j1
-                             and all(la[i].type == lb[j].type for i, j in zip(range(i1, i2), range(j1, j2)))):
+        if op == "equal":
             for i, j in zip(range(i1, i2), range(j1, j2)):
                 yield _layer_diff(la[i].name, la[i], lb[j], a, b, model, paired=True)
             continue

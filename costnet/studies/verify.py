@@ -21,7 +21,8 @@ from ..graph.formulas import SPLITS
 # conv, pwconv and a conv with kernel 1 are one kind: a spec may write a 1×1 as either, an exporter one Conv.
 KINDS = {"conv": "convolution", "pwconv": "convolution", "dwconv": "depthwise convolution",
          "fc": "fully connected", "se": "squeeze-and-excitation", "deconv": "transposed convolution"}
-ASPECTS = ("kind", "kernel", "stride", "groups", "input", "output", "macs", "weights", "biases", "norm_params")
+ASPECTS = ("kind", "kernel", "stride", "dilation", "groups", "input", "output", "macs", "weights", "biases",
+           "norm_params")
 
 
 @dataclass(frozen=True)
@@ -59,18 +60,23 @@ class Verification:
 
 def facts(layer: LayerResult) -> dict[str, Any]:
     f = layer.fields
+    kind, channels = KINDS[layer.type], layer.input_shape.channels
     if layer.type == "dwconv":
-        channels = layer.input_shape.channels
-        kernel, groups = tuple(f["kernel"]), SPLITS[f["split"]](channels, len(f["kernel"]))
+        kernel = tuple(f["kernel"])
+        split = SPLITS[f["split"]](channels, len(kernel))
+        groups = split if len(split) > 1 else channels  # a MixConv's channels per kernel size
     elif layer.type in ("conv", "deconv"):
         kernel, groups = (f["kernel"],), f["groups"]
+        if layer.type == "conv" and groups == channels == layer.output_shape.channels and groups > 1:
+            kind = KINDS["dwconv"]  # a spec may write a depthwise convolution as a conv of C groups
     elif layer.type == "pwconv":
         kernel, groups = (1,), f["groups"]
     else:
         kernel, groups = None, None
     return {
-        "kind": KINDS[layer.type], "kernel": kernel, "stride": f.get("stride"), "groups": groups,
-        "input": str(layer.input_shape), "output": str(layer.output_shape), "macs": layer.macs,
+        "kind": kind, "kernel": kernel, "stride": f.get("stride"),
+        "dilation": f.get("dilation", 1) if layer.type in ("conv", "dwconv", "pwconv", "deconv") else None,
+        "groups": groups, "input": str(layer.input_shape), "output": str(layer.output_shape), "macs": layer.macs,
         "weights": layer.weights, "biases": layer.biases, "norm_params": layer.norm_params,
         "channels": layer.output_shape.channels,  # not compared: what a folded batch norm's bias has
     }

@@ -39,6 +39,12 @@ ACTIVATION_OPS = {"Relu": "relu", "HardSwish": "hard_swish", "HardSigmoid": "har
                   "Softmax": "softmax"}
 VIEW_OPS = ("Identity", "Dropout")
 FUNCTIONAL_TYPES = ("add", "concat", "mul", "shuffle", "unknown")
+# Operators whose first input is the network's data: never skipped as shape arithmetic, whatever they read.
+READS_A_TENSOR = frozenset({
+    "Conv", "ConvTranspose", "BatchNormalization", "MaxPool", "AveragePool", "GlobalAveragePool",
+    "GlobalMaxPool", "ReduceMean", "LRN", "Gemm", "MatMul", "Relu", "HardSwish", "HardSigmoid", "Sigmoid",
+    "Softmax", "Clip", "Pad", "Flatten", "Dropout",
+})
 SHAPE_OPS = ("Constant", "Shape", "Gather", "Unsqueeze", "Squeeze", "Cast", "ConstantOfShape", "Range")
 
 
@@ -86,7 +92,12 @@ class _Converter:
         self.model, self.file, self.allow_unknown = model, file, allow_unknown
         graph = model.graph
         self.nodes = graph.nodes
+        # Weights and constants: the initializers, and the tensors of Constant nodes (an exporter's choice).
         self.initializers = {t.name: t for t in graph.initializers}
+        for node in self.nodes:
+            value = node.attribute("value") if node.op_type == "Constant" and node.outputs else None
+            if value is not None and isinstance(value.value, wire.Tensor):
+                self.initializers.setdefault(node.outputs[0], value.value)
         self.recorded = {v.name: v.shape for v in (*graph.value_infos, *graph.outputs) if v.shape is not None}
         self.readers: dict[str, list[int]] = {}
         for i, node in enumerate(self.nodes):
@@ -101,7 +112,6 @@ class _Converter:
             if node.op_type == "Constant" and node.domain in ("", "ai.onnx"):
                 _constant(self, node)
         self.tensors: dict[str, _Tensor] = {}
-        self.rows: list[_Row] = []
         self.padded: dict[str, tuple[int, int, int, int]] = {}  # a Pad's output → the pads the reader adds
         self.built: list[GraphNode] = []
         self.used: set[int] = set()  # nodes already part of a row or a view
@@ -131,6 +141,9 @@ class _Converter:
         if dims[0] != 1:
             raise OnnxError(f"{self.file}: input {value.name!r} has a batch of {dims[0]}; costnet counts one "
                             "image: pass --input-shape 1,C,H,W")
+        if not all(1 <= d <= MAX_INTEGER for d in dims[1:]):
+            raise OnnxError(f"{self.file}: input {value.name!r} of {'×'.join(map(str, dims))}: each size must be "
+                            f"from 1 to {MAX_INTEGER:,}")
         shape = Shape(*dims[1:])
         self.tensors[value.name] = _Tensor(INPUT, shape, 4)
         return value.name, shape
@@ -150,9 +163,10 @@ class _Converter:
             if node.has_subgraph:
                 self._unknown(i, f"operator {node.op_type} with a subgraph")
                 continue
-            if node.op_type not in SHAPE_OPS and not any(name in self.tensors for name in node.inputs if name):
+            if node.op_type not in READS_A_TENSOR and not any(name in self.tensors for name in node.inputs if name):
                 # Arithmetic on shapes or constants, not on the network's tensors (a size computed at run time):
-                # no row; a reader that needs its value as a constant says so.
+                # no row; a reader that needs its value as a constant says so, and a layer that reads it refuses
+                # it (a layer's input must be a tensor of known shape).
                 self.used.add(i)
                 continue
             operator = OPERATORS.get(node.op_type)
@@ -162,6 +176,14 @@ class _Converter:
             operator.read(self, i, node)
         if not self.built:
             raise OnnxError(f"{self.file}: the graph has no layer costnet reads")
+        for value in self.model.graph.outputs:  # nothing that computes on the network may be left behind
+            if value.name not in self.tensors and value.name not in self.constants:
+                made_by = self.producer.get(value.name)
+                by = f" (made by node {self.nodes[made_by].name or made_by}, {self.nodes[made_by].op_type})" \
+                    if made_by is not None else ""
+                raise OnnxError(f"{self.file}: the graph's output {value.name!r}{by} is not computed from its "
+                                "input as costnet follows it: some operator between them is one costnet does not "
+                                "read as a layer")
         model = Path(self.file).stem  # exporters name every graph alike ("main_graph", "torch_jit")
         return Graph(model=model, family="", file=self.file, input=self.input, nodes=tuple(self.built))
 
@@ -217,12 +239,22 @@ class _Converter:
         module = name if name is not None else _module_path(onnx_names[0], self.nodes[nodes[0]].op_type)
         row = _Row(self._unique(_row_name(module, type_)), type_, fields, inputs, output, onnx_names)
         self.used.update(nodes)
-        self.rows.append(row)
         self.built.append(self._graph_node(row))
 
-    def view(self, name: str, of: str, shape: Shape | None = None, rank: int | None = None) -> None:
+    def view(self, name: str, of: str, shape: Shape | None = None, rank: int | None = None,
+             check: bool = True) -> None:
+        """`name` is `of` seen as `shape` (a part of its channels) or `rank`: no row. Where the file records
+        the view's shape, costnet's must be the same (not for a Pad's output, whose padding its reader adds)."""
         source = self.tensor(of)
-        self.tensors[name] = _Tensor(source.producer, shape or source.shape, rank or source.rank)
+        seen = _Tensor(source.producer, shape or source.shape, rank or source.rank)
+        dims = self.recorded.get(name)
+        if check and dims is not None and all(isinstance(d, int) for d in dims):
+            s = seen.shape
+            expected = (1, s.channels, s.height, s.width)[:seen.rank]
+            if tuple(dims) != expected:
+                raise OnnxError(f"{self.file}: the value {name!r}: costnet sees {'×'.join(map(str, expected))} "
+                                f"where the file records {'×'.join(map(str, dims))}")
+        self.tensors[name] = seen
 
     def _unique(self, name: str) -> str:
         candidate, count = name, 1
@@ -238,14 +270,23 @@ class _Converter:
             raise OnnxError(f"{self.file}: costnet cannot cost the {what} (node {node.name or i}); "
                             "--allow-unknown counts it as zero MACs and parameters and lists it")
         inputs = [name for name in node.inputs if name and name in self.tensors]
-        output = node.outputs[0]
+        shapes = [self._recorded_shape(node, i, output) for output in node.outputs]
+        self.tensors[node.outputs[0]] = shapes[0]  # the shape, until the row's own
+        self.add("unknown", {"op": node.op_type}, inputs or [self.input_name], node.outputs[0], [i])
+        for output, shape in zip(node.outputs[1:], shapes[1:]):  # its other outputs: the same row made them
+            if shape is not None:
+                self.tensors[output] = _Tensor(self.built[-1].name, shape.shape, shape.rank)
+
+    def _recorded_shape(self, node: wire.Node, i: int, output: str) -> _Tensor | None:
+        """An output's shape as the file records it (batch 1; N×C×H×W or N×F); None for an output nobody reads."""
         dims = self.recorded.get(output)
-        if dims is None or any(not isinstance(d, int) for d in dims) or len(dims) not in (2, 4):
+        if dims is None or len(dims) not in (2, 4) or dims[0] != 1 \
+                or not all(isinstance(d, int) and 1 <= d <= MAX_INTEGER for d in dims):
+            if output != node.outputs[0] and output not in self.readers and output not in self.outputs:
+                return None
             raise OnnxError(f"{self.file}: node {node.name or i} ({node.op_type}) cannot be costed, and its output "
-                            "has no recorded shape to go on from")
-        shape = Shape(*dims[1:]) if len(dims) == 4 else Shape(dims[1], 1, 1)
-        self.tensors[output] = _Tensor(INPUT, shape, len(dims))  # the shape, until the row's own
-        self.add("unknown", {"op": node.op_type}, inputs or [self.input_name], output, [i])
+                            f"{output!r} has no recorded shape (1×C×H×W or 1×F) to go on from")
+        return _Tensor(INPUT, Shape(*dims[1:]) if len(dims) == 4 else Shape(dims[1], 1, 1), len(dims))
 
     # ---- helpers over the graph ------------------------------------------------------------------------
 
@@ -422,11 +463,9 @@ def _activation_after(converter: _Converter, value: str) -> tuple[str | None, li
         return None, [], value
     j = readers[0]
     node = converter.nodes[j]
-    if node.op_type in ("Relu", "HardSwish", "HardSigmoid") or (node.op_type == "Sigmoid"
-                                                                 and not _is_gate(converter, j)):
+    if node.op_type in ("Relu", "HardSwish") or (node.op_type in ("Sigmoid", "HardSigmoid")
+                                                  and not _is_gate(converter, j)):
         name = ACTIVATION_OPS[node.op_type]
-        if node.op_type == "HardSigmoid" and not _is_torch_hard_sigmoid(converter, node):
-            return None, [], value
         return name, [j], node.outputs[0]
     if node.op_type == "Clip":
         name = _clip(converter, node)
@@ -449,11 +488,6 @@ def _is_gate(converter: _Converter, i: int) -> bool:
     """A Sigmoid whose output scales another tensor (SE's gate), not an activation."""
     j = converter.only_reader(converter.nodes[i].outputs[0])
     return j is not None and converter.nodes[j].op_type == "Mul"
-
-
-def _is_torch_hard_sigmoid(converter: _Converter, node: wire.Node) -> bool:
-    alpha, beta = converter.attribute(node, "alpha", 0.2), converter.attribute(node, "beta", 0.5)
-    return math.isclose(alpha, 1 / 6, rel_tol=1e-5) or math.isclose(alpha, 0.2, rel_tol=1e-5) and beta == 0.5
 
 
 def _clip(converter: _Converter, node: wire.Node) -> str | None:
@@ -483,13 +517,17 @@ def _conv(converter: _Converter, i: int, node: wire.Node) -> None:
 def _conv_transpose(converter: _Converter, i: int, node: wire.Node) -> None:
     source = converter.tensor(node.inputs[0])
     weight = converter.initializers.get(node.inputs[1])
-    groups = converter.attribute(node, "group", 1)
+    groups = _count(converter.attribute(node, "group", 1), "group", node, converter)
     if weight is None or len(weight.dims) != 4:
-        raise OnnxError(f"{converter.file}: node {node.name}: its weight is not a constant of the graph")
+        raise OnnxError(f"{converter.file}: node {node.name}: its weight is not a constant 4-D tensor of the graph")
+    _count(weight.dims[1], "output channels per group", node, converter)
+    if source.shape.channels % groups:
+        raise OnnxError(f"{converter.file}: node {node.name}: {source.shape.channels} input channels do not "
+                        f"split into {groups} groups")
     if converter.attribute(node, "auto_pad", b"NOTSET") not in (b"NOTSET", "NOTSET") or \
-            converter.attribute(node, "output_shape") is not None or node.inputs[0] in converter.padded:
+            converter.attribute(node, "output_shape") is not None:
         raise OnnxError(f"{converter.file}: node {node.name}: a transposed convolution sized by auto_pad, "
-                        "output_shape or a Pad; costnet reads its pads and output_padding")
+                        "or output_shape; costnet reads its pads and output_padding")
     kernel = _pair(converter.attribute(node, "kernel_shape", weight.dims[2:]), "kernel", node, converter)
     stride = _pair(converter.attribute(node, "strides", (1, 1)), "stride", node, converter)
     if _pair(converter.attribute(node, "dilations", (1, 1)), "dilation", node, converter) != 1:
@@ -501,12 +539,11 @@ def _conv_transpose(converter: _Converter, i: int, node: wire.Node) -> None:
     if len(pads) != 4 or len(set(pads)) != 1:
         raise OnnxError(f"{converter.file}: node {node.name}: transposed-convolution pads {pads}; costnet's "
                         "take the same pixels off every side")
-    window = {"kernel": kernel, "stride": stride}
     padding = pads[0]
     extra = _pair(converter.attribute(node, "output_padding", (0, 0)), "output_padding", node, converter, low=0)
-    fields = {"out": weight.dims[1] * groups, "kernel": window["kernel"], "stride": window["stride"],
-              "padding": padding, "output_padding": extra, "groups": groups,
-              "bias": len(node.inputs) > 2 and bool(node.inputs[2]), "norm": "none", "act": "none"}
+    fields = {"out": weight.dims[1] * groups, "kernel": kernel, "stride": stride, "padding": padding,
+              "output_padding": extra, "groups": groups, "bias": len(node.inputs) > 2 and bool(node.inputs[2]),
+              "norm": "none", "act": "none"}
     if weight.dims[0] != source.shape.channels:
         raise OnnxError(f"{converter.file}: node {node.name}: weight {tuple(weight.dims)} does not fit its input of "
                         f"{source.shape.channels} channels")
@@ -551,7 +588,10 @@ def _global_pool(converter: _Converter, i: int, node: wire.Node) -> None:
 
 
 def _squeeze_excite(converter: _Converter, i: int, node: wire.Node) -> bool:
-    """pool(x) → 1×1 Conv → act → 1×1 Conv → gate → Mul(x, gate): one SE row; False if not that."""
+    """average pool(x) → 1×1 Conv → act → 1×1 Conv → gate → Mul(x, gate), both convolutions plain (no groups,
+    stride, padding or dilation) and both with or both without biases: one SE row; False if not that."""
+    if node.op_type == "GlobalMaxPool":
+        return False
     pooled, x = node.outputs[0], node.inputs[0]
     j = converter.only_reader(pooled)
     if j is None or converter.nodes[j].op_type != "Conv":
@@ -577,13 +617,27 @@ def _squeeze_excite(converter: _Converter, i: int, node: wire.Node) -> bool:
     if (reduce_weight is None or expand_weight is None or tuple(reduce_weight.dims[1:]) != (channels, 1, 1)
             or tuple(expand_weight.dims) != (channels, reduce_weight.dims[0], 1, 1)):
         return False
-    bias = len(reduce.inputs) > 2 and bool(reduce.inputs[2])
+    if not all(_plain_pointwise(converter, conv) for conv in (reduce, expand)):
+        return False
+    bias, expand_bias = (len(conv.inputs) > 2 and bool(conv.inputs[2]) for conv in (reduce, expand))
+    if bias != expand_bias:
+        return False
     fields = {"ratio": 0.25, "reduced": reduce_weight.dims[0], "divisor": 1, "bias": bias, "act": act,
               "gate": "sigmoid" if gate.op_type == "Sigmoid" else "hard_sigmoid"}
     nodes = [i, j, *act_nodes, k, g, m]
     converter.add("se", fields, [x], converter.nodes[m].outputs[0], nodes,
                   name=_se_name([converter.nodes[n].name for n in (j, k)]))
     return True
+
+
+def _plain_pointwise(converter: _Converter, conv: wire.Node) -> bool:
+    """A Conv that is a 1×1 with no groups, stride, padding or dilation of its own."""
+    auto = converter.attribute(conv, "auto_pad", b"NOTSET")
+    return (converter.attribute(conv, "group", 1) == 1
+            and tuple(converter.attribute(conv, "strides", (1, 1))) == (1, 1)
+            and tuple(converter.attribute(conv, "dilations", (1, 1))) == (1, 1)
+            and not any(converter.attribute(conv, "pads", (0, 0, 0, 0)))
+            and (auto.decode() if isinstance(auto, bytes) else auto) in ("NOTSET", "VALID", "SAME_UPPER", "SAME_LOWER"))
 
 
 def _se_name(conv_names: list[str]) -> str:
@@ -608,10 +662,8 @@ def _split(converter: _Converter, i: int, node: wire.Node) -> None:
     if _mixed_conv(converter, i, node, source, sizes):
         return
     converter.used.add(i)
-    start = 0
     for output, size in zip(node.outputs, sizes):
         converter.view(output, node.inputs[0], Shape(size, source.shape.height, source.shape.width))
-        start += size
 
 
 def _split_sizes(converter: _Converter, node: wire.Node, source: _Tensor) -> tuple[int, ...]:
@@ -623,9 +675,10 @@ def _split_sizes(converter: _Converter, node: wire.Node, source: _Tensor) -> tup
             raise OnnxError(f"{converter.file}: node {node.name}: {source.shape.channels} channels do not split in "
                             f"{count} equal parts")
         sizes = (source.shape.channels // count,) * count
-    if sum(sizes) != source.shape.channels:
-        raise OnnxError(f"{converter.file}: node {node.name}: split sizes {tuple(sizes)} do not add up to "
-                        f"{source.shape.channels} channels")
+    if (len(sizes) != len(node.outputs) or not all(isinstance(n, int) and n >= 1 for n in sizes)
+            or sum(sizes) != source.shape.channels):
+        raise OnnxError(f"{converter.file}: node {node.name}: split sizes {tuple(sizes)} are not {len(node.outputs)} "
+                        f"positive integers that add up to {source.shape.channels} channels")
     return tuple(sizes)
 
 
@@ -659,7 +712,9 @@ def _mixed_conv(converter: _Converter, i: int, node: wire.Node, source: _Tensor,
     nodes = [i, *convs, concat]
     if kind == "dwconv":
         kernels = tuple(f["kernel"][0] for _, f in parts)
-        if split is None or any(f["padding"] != "same" and f["padding"] != (f["kernel"][0] - 1) // 2
+        # Each part must give TF's 'same' size: auto_pad SAME, or an odd kernel padded by (k − 1)/2.
+        if split is None or any(f["padding"] != "same" and (f["kernel"][0] % 2 == 0
+                                                            or f["padding"] != (f["kernel"][0] - 1) // 2)
                                 for _, f in parts):
             return False
         fields = {"kernel": kernels, "stride": first["stride"], "padding": "same", "split": split,
@@ -667,7 +722,7 @@ def _mixed_conv(converter: _Converter, i: int, node: wire.Node, source: _Tensor,
         type_ = "dwconv"
     elif kind == "pwconv":
         outs = tuple(f["out"] for _, f in parts)
-        if split != "equal" or SPLITS["equal"](sum(outs), count) != outs:
+        if split != "equal" or SPLITS["equal"](sum(outs), count) != outs or len({f["padding"] for _, f in parts}) != 1:
             return False
         fields = {"out": sum(outs), "groups": count, "split": "equal", "stride": first["stride"],
                   "padding": first["padding"], "bias": first["bias"], "norm": "none", "act": "none"}
@@ -706,7 +761,8 @@ def _concat(converter: _Converter, i: int, node: wire.Node) -> None:
 
 def _add(converter: _Converter, i: int, node: wire.Node) -> None:
     if any(converter.constant(name) is not None or name in converter.initializers for name in node.inputs):
-        raise OnnxError(f"{converter.file}: node {node.name}: Add of a constant that follows no MatMul")
+        raise OnnxError(f"{converter.file}: node {node.name}: an Add of a constant that is no fully connected "
+                        "layer's bias; costnet adds tensors (residual connections)")
     converter.add("add", {}, list(node.inputs), node.outputs[0], [i])
 
 
@@ -776,7 +832,8 @@ def _channel_shuffle(converter: _Converter, i: int, node: wire.Node) -> bool:
     back = converter.constant(converter.nodes[r].inputs[1])
     c, h, w = source.shape.channels, source.shape.height, source.shape.width
     groups = target[1]
-    if back is None or tuple(back) != (1, c, h, w) or groups * target[2] != c or tuple(target[3:]) != (h, w):
+    if (back is None or tuple(back) != (1, c, h, w) or not isinstance(groups, int) or groups < 1
+            or groups * target[2] != c or tuple(target[3:]) != (h, w)):
         return False
     converter.add("shuffle", {"groups": groups}, [node.inputs[0]], converter.nodes[r].outputs[0], [i, t, r])
     return True
@@ -795,17 +852,23 @@ def _gemm(converter: _Converter, i: int, node: wire.Node) -> None:
                         "take the input as it is")
     transposed = node.op_type == "Gemm" and converter.attribute(node, "transB", 0)
     features, out = (weight.dims[1], weight.dims[0]) if transposed else weight.dims
+    _count(out, "output features", node, converter)
     if source.shape.spatial != 1 or features != source.shape.channels:
         raise OnnxError(f"{converter.file}: node {node.name}: a {features}→{out} matrix on an input of "
                         f"{source.shape}")
-    bias = node.op_type == "Gemm" and len(node.inputs) > 2 and bool(node.inputs[2])
+    bias = False
+    if node.op_type == "Gemm" and len(node.inputs) > 2 and node.inputs[2]:
+        if not _is_bias(converter, node.inputs[2], out):
+            raise OnnxError(f"{converter.file}: node {node.name}: a Gemm whose C input is not a bias of {out} "
+                            "constants; costnet's fully connected layers add a bias per output or none")
+        bias = converter.attribute(node, "beta", 1.0) != 0
     nodes = [i]
     value = node.outputs[0]
     if node.op_type == "MatMul":
         j = converter.only_reader(value)
         if j is not None and converter.nodes[j].op_type == "Add":
             other = [name for name in converter.nodes[j].inputs if name != value]
-            if other and other[0] in converter.initializers:
+            if len(other) == 1 and _is_bias(converter, other[0], out):
                 bias, value = True, converter.nodes[j].outputs[0]
                 nodes.append(j)
     fields = {"out": out, "bias": bias, "norm": "none", "act": "none"}
@@ -813,8 +876,15 @@ def _gemm(converter: _Converter, i: int, node: wire.Node) -> None:
     converter.add("fc", fields, [node.inputs[0]], value, nodes)
 
 
+def _is_bias(converter: _Converter, value: str, out: int) -> bool:
+    """A constant of one value per output feature (shape (out,) or (1, out))."""
+    tensor = converter.initializers.get(value)
+    return tensor is not None and math.prod(tensor.dims) == out and len(tensor.dims) in (1, 2)
+
+
 def _lrn(converter: _Converter, i: int, node: wire.Node) -> None:
-    converter.add("lrn", {"size": converter.attribute(node, "size", 5)}, [node.inputs[0]], node.outputs[0], [i])
+    size = _count(converter.attribute(node, "size", 5), "size", node, converter)
+    converter.add("lrn", {"size": size}, [node.inputs[0]], node.outputs[0], [i])
 
 
 def _alias(converter: _Converter, i: int, node: wire.Node) -> None:
@@ -844,27 +914,56 @@ def _pad(converter: _Converter, i: int, node: wire.Node) -> None:
         raise OnnxError(f"{converter.file}: node {node.name}: pads {tuple(pads)} touch the batch or the channels, "
                         "or crop; costnet pads height and width")
     converter.used.add(i)
-    converter.view(node.outputs[0], node.inputs[0])
+    converter.view(node.outputs[0], node.inputs[0], check=False)
     converter.padded[node.outputs[0]] = (pads[2], pads[3], pads[6], pads[7])  # top, left, bottom, right
 
 
 def _shape_only(converter: _Converter, i: int, node: wire.Node) -> None:
     """Constant and the operators that compute shapes: values costnet folds where it can, and never a row."""
-    converter.used.add(i)
     if node.op_type == "Constant":
+        converter.used.add(i)
         return  # read before the walk
-    if node.op_type == "Shape" and node.inputs[0] in converter.tensors:
-        t = converter.tensors[node.inputs[0]]
-        dims = (1, t.shape.channels, t.shape.height, t.shape.width) if t.rank == 4 else (1, t.shape.channels)
-        converter.constants[node.outputs[0]] = dims
+    source = converter.tensors.get(node.inputs[0]) if node.inputs else None
+    if source is not None and node.op_type != "Shape":  # on the network's data, not on a shape
+        _on_a_tensor(converter, i, node, source)
+        return
+    converter.used.add(i)
+    if node.op_type == "Shape" and source is not None:
+        t = source
+        dims = (1, t.shape.channels, t.shape.height, t.shape.width)[:t.rank] if t.rank in (2, 3, 4) else None
+        if dims is not None:
+            converter.constants[node.outputs[0]] = dims
     elif node.op_type == "Gather":
         values, index = converter.constant(node.inputs[0]), converter.constant(node.inputs[1])
-        if values is not None and index is not None and converter.attribute(node, "axis", 0) == 0:
+        if (values is not None and index is not None and converter.attribute(node, "axis", 0) == 0
+                and all(isinstance(k, int) and -len(values) <= k < len(values) for k in index)):
             converter.constants[node.outputs[0]] = tuple(values[k] for k in index)
     elif node.op_type in ("Unsqueeze", "Squeeze", "Cast"):
         values = converter.constant(node.inputs[0])
         if values is not None:
             converter.constants[node.outputs[0]] = values
+
+
+def _on_a_tensor(converter: _Converter, i: int, node: wire.Node, source: _Tensor) -> None:
+    """Cast of the network's data is a view (no cost, the same elements); Squeeze and Unsqueeze are views
+    where they only drop or add axes of size 1 around a C×1×1 tensor (after a global pool); anything else
+    these operators do to the data (Gather of channels, a Squeeze of a real axis) costnet cannot follow."""
+    if node.op_type == "Cast":
+        converter.used.add(i)
+        converter.view(node.outputs[0], node.inputs[0])
+        return
+    if node.op_type in ("Squeeze", "Unsqueeze") and source.shape.spatial == 1:
+        axes = converter.attribute(node, "axes") or \
+            (converter.constant(node.inputs[1]) if len(node.inputs) > 1 and node.inputs[1] else None)
+        count = len(axes) if isinstance(axes, (tuple, list)) else (source.rank - 2 if node.op_type == "Squeeze"
+                                                                 else None)
+        if count is not None:
+            rank = source.rank - count if node.op_type == "Squeeze" else source.rank + count
+            if 2 <= rank <= 4:
+                converter.used.add(i)
+                converter.view(node.outputs[0], node.inputs[0], rank=rank)
+                return
+    converter._unknown(i, f"{node.op_type} of the network's data")
 
 
 def _constant(converter: _Converter, node: wire.Node) -> None:
@@ -893,7 +992,8 @@ _CONV = ("a `conv`, `pwconv` (1×1, dense) or `dwconv` (one group per channel) r
 _ACT = ("the activation of the row before it when it alone reads that row (Clip(0, 6) is relu6, Mul(x, "
         "Sigmoid(x)) swish, a Sigmoid or HardSigmoid that scales is SE's gate); else an `act` row")
 _VIEW = "a view: no row; its readers read the tensor it views"
-_SHAPE = "values that compute shapes: folded into constants where costnet can, never a row"
+_SHAPE = ("on shapes and constants: folded into constants where costnet can, never a row; on the network's "
+          "data, Cast is a view, Squeeze and Unsqueeze of a C×1×1 tensor views, anything else not followed")
 OPERATORS: dict[str, Operator] = {
     "Conv": Operator(_conv, _CONV, (2, 3), 2),
     "ConvTranspose": Operator(_conv_transpose, "a `deconv` row: pads and output_padding, strides, groups", (2, 3), 2),
