@@ -14,11 +14,13 @@ from PyTorch gives the same rows, costs and separable pairs as its spec:
   Mul with the pooled tensor: one squeeze-and-excitation row.
 - Reshape → Transpose(0, 2, 1, 3, 4) → Reshape: ShuffleNet's channel shuffle.
 - Gemm, or MatMul followed by an Add of a constant: a fully connected row.
-- Slice and Split along channels, Identity, Dropout, and Flatten of a 1×1 tensor are views: the readers read
-  the tensor they view, and see the part they take.
-Shapes are costnet's own (its layer types' shape functions), checked against the shapes the file records.
-An operator costnet cannot cost is an error naming it and its node; with `allow_unknown` it becomes a row
-that costs nothing and says so.
+- Slice and Split along channels, Identity, Dropout, Cast, and Flatten, Squeeze or Unsqueeze of a C×1×1
+  tensor are views: the readers read the tensor they view, and see the part they take. A Pad before a Conv
+  or a pooling is folded into its padding.
+- Arithmetic on shapes and constants is folded where costnet can, and is never a row.
+Shapes are costnet's own (its layer types' shape functions), checked against the shapes the file records,
+and every output of the graph must be reached. An operator costnet cannot cost is an error naming it and
+its node; with `allow_unknown` it becomes a row that costs nothing and says so.
 """
 
 from __future__ import annotations
@@ -37,7 +39,6 @@ from . import wire
 
 ACTIVATION_OPS = {"Relu": "relu", "HardSwish": "hard_swish", "HardSigmoid": "hard_sigmoid", "Sigmoid": "sigmoid",
                   "Softmax": "softmax"}
-VIEW_OPS = ("Identity", "Dropout")
 FUNCTIONAL_TYPES = ("add", "concat", "mul", "shuffle", "unknown")
 # Operators whose first input is the network's data: never skipped as shape arithmetic, whatever they read.
 READS_A_TENSOR = frozenset({
