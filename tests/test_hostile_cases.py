@@ -100,3 +100,15 @@ def test_one_bad_entry_in_a_budget_file_is_reported_and_the_others_still_checked
     assert [e["passed"] for e in data["entries"]] == [True, False, True]
     assert "se: must be a number" in data["entries"][1]["error"]
     assert data["summary"] == "2 limits checked, 0 exceeded, 1 could not be evaluated"
+
+
+# ---- found by tests/test_hostile.py -------------------------------------------------------------------------
+
+def test_a_file_name_longer_than_the_system_takes_is_one_line(tmp_path):
+    long = "x" * 300  # ENAMETOOLONG: Path.exists() raised it as an internal error
+    assert "no such file" in one_error_line(run("analyze", long))
+    variant = write(tmp_path, "v.yaml", f"version: 1\nvariant_of: {long}\nname: v\n")
+    assert "v.yaml:2:13: variant_of: " in one_error_line(run("analyze", variant))
+    budget = write(tmp_path, "b.yaml", f"version: 1\nbudgets: [{{spec: {long}, max_macs: 1G}}]\n")
+    result = run("check", "--budget", budget)
+    assert result.exit_code == 2 and "internal error" not in result.output and "no bundled spec" in result.output

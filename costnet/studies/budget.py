@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 from dataclasses import dataclass, replace
 from fractions import Fraction
 from pathlib import Path
@@ -184,7 +185,7 @@ def spec_path(entry: Entry) -> Path:
     if entry.base_dir is None or Path(entry.spec).is_absolute():
         return resolve(entry.spec)
     candidate = entry.base_dir / entry.spec
-    if candidate.is_file():
+    if os.path.isfile(candidate):  # (False for a name too long for the system, where Path.is_file raises)
         return candidate
     if Path(entry.spec).parent == Path("."):
         return bundled_spec(entry.spec, f"not beside the budget file ({candidate})")
