@@ -112,3 +112,11 @@ def test_a_file_name_longer_than_the_system_takes_is_one_line(tmp_path):
     budget = write(tmp_path, "b.yaml", f"version: 1\nbudgets: [{{spec: {long}, max_macs: 1G}}]\n")
     result = run("check", "--budget", budget)
     assert result.exit_code == 2 and "internal error" not in result.output and "no bundled spec" in result.output
+
+
+@pytest.mark.parametrize("resolutions", ["128,9000", "1e30", "128,0"])
+def test_a_sweep_takes_the_resolutions_analyze_takes(resolutions):
+    # the fast path moved the built graph to any resolution: 9000 and 10³⁰ pixels were analysed
+    line = one_error_line(run("sweep", "mobilenet_v1", "-r", resolutions, "-f", "csv"))
+    assert "resolution" in line
+    assert run("sweep", "mobilenet_v1", "-r", resolutions, "-f", "csv").stdout == ""  # not even the header

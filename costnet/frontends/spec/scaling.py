@@ -81,10 +81,7 @@ def scale(spec: Spec, width: float | None = None, resolution: int | None = None,
     _check_multiplier("width", alpha, spec.width.rule, spec.name)
     _check_multiplier("depth", depth_multiplier, spec.depth.rule, spec.name)
     _check_table_width(spec, alpha)
-    if not is_integer(size) or not 1 <= size <= MAX_RESOLUTION:
-        raise UsageError(f"the resolution must be a whole number of pixels from 1 to {MAX_RESOLUTION:,} "
-                         f"(got {size!r})")
-    size = int(size)
+    size = check_resolution(size)
 
     if depth_multiplier != 1 and not any(stage.depth_scaling == "scaled" for stage in spec.stages):
         raise UsageError(f"{spec.name} has no stage that scales with depth (a stage of blocks says "
@@ -110,6 +107,14 @@ def scale(spec: Spec, width: float | None = None, resolution: int | None = None,
 
     stages = tuple(replace(stage, nodes=stage_nodes(stage)) for stage in spec.stages)
     return replace(spec, stages=stages, scaling=Scaling(alpha, size, depth_multiplier), unscaled=spec)
+
+
+def check_resolution(size) -> int:
+    """The resolution as an int, or a UsageError: a whole number of pixels from 1 to MAX_RESOLUTION."""
+    if not is_integer(size) or not 1 <= size <= MAX_RESOLUTION:
+        raise UsageError(f"the resolution must be a whole number of pixels from 1 to {MAX_RESOLUTION:,} "
+                         f"(got {size!r})")
+    return int(size)
 
 
 def _check_multiplier(what: str, value: float, rule: str, name: str) -> None:
