@@ -120,3 +120,26 @@ def test_a_sweep_takes_the_resolutions_analyze_takes(resolutions):
     line = one_error_line(run("sweep", "mobilenet_v1", "-r", resolutions, "-f", "csv"))
     assert "resolution" in line
     assert run("sweep", "mobilenet_v1", "-r", resolutions, "-f", "csv").stdout == ""  # not even the header
+
+
+NAMED = '"\\e[31mX\\x9b\\e]0;t\\a"'  # an ANSI color, a C1 CSI, an OSC title: nothing a terminal should receive raw
+
+
+@pytest.mark.parametrize("args", [
+    ["table", "{spec}", "--kind", "separable"], ["table", "{spec}", "--kind", "types", "-f", "markdown"],
+    ["table", "{spec}", "--kind", "architecture", "-f", "latex"], ["check", "--budget", "{budget}"],
+    ["check", "--budget", "{budget}", "-f", "github"], ["check", "--budget", "{budget}", "-f", "junit"],
+    ["check", "no\x1b[2Jsuch\x9b", "--max-macs", "1G"],
+], ids=lambda args: " ".join(args).encode("unicode_escape").decode())
+def test_no_output_carries_a_control_character_from_a_spec_or_a_path(tmp_path, args, monkeypatch):
+    # the tables' titles and the check report's error lines were written raw (click strips ANSI sequences
+    # only when standard output is no terminal, and never C1 characters)
+    monkeypatch.setattr("click.utils.should_strip_ansi", lambda stream=None, color=None: False)
+    spec = write(tmp_path, "s.yaml", make_spec("- {type: separable, out: 8}").replace("name: test", f"name: {NAMED}"))
+    write(tmp_path, "bad.yaml", make_spec("- {type: conv, out: 8}").replace("name: test", f"name: {NAMED}"))
+    budget = write(tmp_path, "b.yaml", f"version: 1\nbudgets: [{{spec: s.yaml, name: {NAMED}, max_macs: 1}}, "
+                                       f"{{spec: bad.yaml, max_macs: 1G}}, {{spec: \"n\\eo\", max_macs: 1G}}]\n")
+    result = run(*(a.format(spec=spec, budget=budget) for a in args))
+    assert result.exit_code in (0, 1, 2) and "internal error" not in result.output
+    controls = [ch for ch in result.output if ord(ch) < 32 and ch != "\n" or 0x7F <= ord(ch) <= 0x9F]
+    assert not controls, (controls, result.output[:500])
