@@ -23,6 +23,7 @@ BOUNDS = (  # (what, bound) for the documentation
     ("layers of one network after scaling", f"{MAX_LAYERS:,}"),
     ("variants in one sweep", f"{MAX_SWEEP_POINTS:,}"),
     ("a spec, budget file or baseline", f"{MAX_SOURCE_BYTES // 2**20} MiB"),
+    ("a published figure (`reported:` MACs and parameters) or a budget limit", "10¹⁸"),
 )
 
 

@@ -143,3 +143,15 @@ def test_no_output_carries_a_control_character_from_a_spec_or_a_path(tmp_path, a
     assert result.exit_code in (0, 1, 2) and "internal error" not in result.output
     controls = [ch for ch in result.output if ord(ch) < 32 and ch != "\n" or 0x7F <= ord(ch) <= 0x9F]
     assert not controls, (controls, result.output[:500])
+
+
+@pytest.mark.parametrize("figure,problem", [
+    ('"' + "9" * 5000 + 'M"', "ValueError: Exceeds the limit (4300 digits)"),
+    ("9" * 900, "OverflowError: integer division result too large for a float"),
+    ("1000000000000000001", None),
+])
+def test_a_published_figure_beyond_a_quintillion_is_a_located_error(tmp_path, figure, problem):
+    spec = write(tmp_path, "s.yaml", make_spec("- {type: conv, out: 8, kernel: 3}")
+                 + f"\nreported: [{{source: x, macs: {figure}}}]\n")  # `problem`: what costnet raised before
+    assert "reported[0].macs: a published figure is at most 1e+18 (got " in one_error_line(run("analyze", spec))
+
