@@ -155,3 +155,10 @@ def test_a_published_figure_beyond_a_quintillion_is_a_located_error(tmp_path, fi
                  + f"\nreported: [{{source: x, macs: {figure}}}]\n")  # `problem`: what costnet raised before
     assert "reported[0].macs: a published figure is at most 1e+18 (got " in one_error_line(run("analyze", spec))
 
+
+def test_classes_of_a_network_without_a_classifier_is_a_located_error(tmp_path):
+    # StopIteration, an internal error, before
+    spec = write(tmp_path, "s.yaml", make_spec("- {type: conv, out: 8, kernel: 3}")
+                 + "\nreported: [{source: x, macs: 1M, classes: 1001}]\n")
+    line = one_error_line(run("analyze", spec))
+    assert "s.yaml:9:12: reported[0].classes: `classes` changes the outputs of the classifier" in line
