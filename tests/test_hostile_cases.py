@@ -162,3 +162,13 @@ def test_classes_of_a_network_without_a_classifier_is_a_located_error(tmp_path):
                  + "\nreported: [{source: x, macs: 1M, classes: 1001}]\n")
     line = one_error_line(run("analyze", spec))
     assert "s.yaml:9:12: reported[0].classes: `classes` changes the outputs of the classifier" in line
+
+
+def test_a_mixed_convolution_takes_at_most_sixteen_kernel_sizes(tmp_path):
+    # every kernel size is costed at every repeat: 30,000 of them repeated 100 times took 18 s and 600 MB
+    many = write(tmp_path, "s.yaml", make_spec(f"- {{type: dwconv, kernel: [{', '.join(['1'] * 30000)}], "
+                                               "repeat: 100}", channels=30000))
+    assert "s.yaml:8:32: body[0].blocks[0].kernel: lists 30,000 kernel sizes; a mixed convolution takes at most 16" \
+        in one_error_line(run("analyze", many))
+    sixteen = write(tmp_path, "t.yaml", make_spec(f"- {{type: mixnet, out: 32, kernel: [{', '.join(['3'] * 16)}]}}"))
+    assert run("analyze", sixteen).exit_code == 0
