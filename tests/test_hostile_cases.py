@@ -172,3 +172,9 @@ def test_a_mixed_convolution_takes_at_most_sixteen_kernel_sizes(tmp_path):
         in one_error_line(run("analyze", many))
     sixteen = write(tmp_path, "t.yaml", make_spec(f"- {{type: mixnet, out: 32, kernel: [{', '.join(['3'] * 16)}]}}"))
     assert run("analyze", sixteen).exit_code == 0
+
+
+def test_a_sweep_range_with_a_subnormal_step_is_one_line():
+    # (0.2 - 0.1) / 1e-320 is inf: math.floor raised OverflowError, an internal error
+    assert "has more values than a sweep takes (1,000,000)" in \
+        one_error_line(run("sweep", "mobilenet_v1", "--width", "0.1:0.2:1e-320"))
