@@ -178,3 +178,16 @@ def test_a_sweep_range_with_a_subnormal_step_is_one_line():
     # (0.2 - 0.1) / 1e-320 is inf: math.floor raised OverflowError, an internal error
     assert "has more values than a sweep takes (1,000,000)" in \
         one_error_line(run("sweep", "mobilenet_v1", "--width", "0.1:0.2:1e-320"))
+
+
+@pytest.mark.parametrize("entry", [
+    "{type: conv, out: {times_input: 2}, kernel: 1, repeat: 200000}",
+    "{type: parallel, merge: concat, branches: [[], []], repeat: 200000}",
+    "{type: mixnet, out: {times_input: 2}, expand: 2.5, repeat: 200000}",
+])
+def test_channels_that_double_at_every_repeat_stop_at_the_limit(tmp_path, entry):
+    # 2^200000 channels: integers of 25 KB multiplied at every layer (minutes and gigabytes), then a float
+    # overflow (OverflowError, an internal error) where a block multiplies them by its expansion ratio
+    spec = write(tmp_path, "s.yaml", make_spec(f"- {entry}"))
+    line = one_error_line(run("analyze", spec))
+    assert "s.yaml:8:" in line and "beyond costnet's limit of 1,099,511,627,776 channels or pixels a side" in line
