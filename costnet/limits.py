@@ -37,5 +37,8 @@ def is_integer(value: object) -> bool:
 
 
 def is_finite_number(value: object) -> bool:
-    """A real number that is not a bool, NaN or ±inf."""
-    return isinstance(value, Real) and not isinstance(value, bool) and math.isfinite(value)
+    """A real number that is not a bool, NaN or ±inf; an integer of any size (math.isfinite() raises
+    OverflowError for one beyond a float's range, 10**400)."""
+    if isinstance(value, bool) or not isinstance(value, Real):
+        return False
+    return isinstance(value, Integral) or math.isfinite(value)

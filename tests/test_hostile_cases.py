@@ -191,3 +191,15 @@ def test_channels_that_double_at_every_repeat_stop_at_the_limit(tmp_path, entry)
     spec = write(tmp_path, "s.yaml", make_spec(f"- {entry}"))
     line = one_error_line(run("analyze", spec))
     assert "s.yaml:8:" in line and "beyond costnet's limit of 1,099,511,627,776 channels or pixels a side" in line
+
+
+@pytest.mark.parametrize("field", ["se", "expand", "top1"])
+def test_an_integer_beyond_a_floats_range_is_refused_where_a_number_goes(tmp_path, field):
+    # math.isfinite(10**400) raised OverflowError: an internal error
+    huge = str(10**400)
+    body = f"- {{type: inverted_residual, out: 8, {field}: {huge}}}" if field != "top1" else "- {type: bn}"
+    text = make_spec(body) + (f"\nreported: [{{source: x, top1: {huge}}}]\n" if field == "top1" else "")
+    line = one_error_line(run("analyze", write(tmp_path, "s.yaml", text)))
+    assert f"{field}: must be a number" in line and "(got 1000000000000000000000000000000000000...)" in line
+    with pytest.raises(costnet.UsageError, match=r"width multiplier .* \(got an integer of more than 4,300 digits\)"):
+        costnet.scale(costnet.load("mixnet_m"), width=10**5000)

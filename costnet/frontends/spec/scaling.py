@@ -15,7 +15,7 @@ from ...errors import UsageError
 from ...graph.formulas import make_divisible
 from ...graph.layers import LAYER_TYPES
 from .nodes import LayerNode, Node, ParallelNode
-from ...schema import InputMultiple, TableRef
+from ...schema import InputMultiple, TableRef, _shown
 from ...limits import MAX_MULTIPLIER, MAX_RESOLUTION, is_finite_number, is_integer
 from .spec import Scaling, Spec, WidthRule
 
@@ -119,7 +119,7 @@ def check_resolution(size) -> int:
 
 def _check_multiplier(what: str, value: float, rule: str, name: str) -> None:
     if not is_finite_number(value) or not 0 < value <= MAX_MULTIPLIER:
-        shown = f"{value:g}" if is_finite_number(value) else repr(value)
+        shown = f"{value:g}" if isinstance(value, float) and is_finite_number(value) else _shown(value)
         raise UsageError(f"the {what} multiplier must be a number above 0, at most {MAX_MULTIPLIER} (got {shown})")
     if rule == "none" and value != 1:
         raise UsageError(f"{name} defines no {what} multiplier (its spec says `{what}: {{rule: none}}`); "
