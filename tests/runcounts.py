@@ -8,7 +8,7 @@ from collections import Counter
 
 COUNTS: Counter = Counter()
 
-DEFAULT_EXAMPLES = 60  # per property test in CI; COSTNET_PROPERTY_EXAMPLES or COSTNET_LONG_TESTS for more
+DEFAULT_EXAMPLES = 100  # per property test in CI; COSTNET_PROPERTY_EXAMPLES or COSTNET_LONG_TESTS for more
 LONG_FACTOR = 25
 
 
