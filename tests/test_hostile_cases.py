@@ -203,3 +203,14 @@ def test_an_integer_beyond_a_floats_range_is_refused_where_a_number_goes(tmp_pat
     assert f"{field}: must be a number" in line and "(got 1000000000000000000000000000000000000...)" in line
     with pytest.raises(costnet.UsageError, match=r"width multiplier .* \(got an integer of more than 4,300 digits\)"):
         costnet.scale(costnet.load("mixnet_m"), width=10**5000)
+
+
+def test_a_name_cannot_reorder_or_break_a_line_of_text_output(tmp_path):
+    # U+202E (right-to-left override) and U+2028 (line separator) reached the table raw
+    spec = write(tmp_path, "s.yaml", make_spec("- {type: conv, out: 8, kernel: 1}").replace(
+        "name: test", 'name: "evil\\u202elmth.yaml\\u2028costnet: error: forged"'))
+    output = run("analyze", spec).output
+    assert "evil\\u202elmth.yaml\\u2028costnet: error: forged" in output
+    assert not {"\u202e", "\u2028"} & set(output)
+    assert "ネット\u05d0" in run("analyze", write(tmp_path, "t.yaml", make_spec("- {type: bn}").replace(
+        "name: test", "name: ネット\u05d0"))).output  # other scripts are shown as they are
