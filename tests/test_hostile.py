@@ -8,7 +8,7 @@ capped at MEMORY_BYTES, each case under a CASE_SECONDS alarm, with standard stre
 (and ANSI sequences left in, as a terminal would get them). A case passes when: the exit code is 0 or 2 (1
 only where a command reports an exceeded limit or a difference); standard error is empty or one line
 starting `costnet: error:` or `costnet: note:`; there is no traceback and no raw control character (C0 but
-the newline, DEL, C1) on either stream; standard output is strict JSON when JSON was asked for; and the
+the newline, DEL, C1), line separator or bidirectional control on either stream; standard output is strict JSON when JSON was asked for; and the
 worker neither died nor hung. Budgets: tests/README.md.
 """
 
@@ -65,7 +65,8 @@ class Case:
 
 # `check` names an entry it could not evaluate in its report, in every format, and exits 2 (docs/ci.md)
 REPORTED_ERROR = re.compile(r'^ERROR |"error": "|^::error |<error ', re.M)
-FORBIDDEN = {chr(c) for c in range(0x20) if c != 0x0A} | {chr(0x7F)} | {chr(c) for c in range(0x80, 0xA0)}
+FORBIDDEN = ({chr(c) for c in range(0x20) if c != 0x0A} | {chr(0x7F)} | {chr(c) for c in range(0x80, 0xA0)}
+             | set("\u2028\u2029\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c"))
 
 
 def problems(case: Case, code, out: bytes, err: bytes, escaped: str | None, seconds: float) -> list[str]:
@@ -86,7 +87,7 @@ def problems(case: Case, code, out: bytes, err: bytes, escaped: str | None, seco
             found.append(f"a traceback on {name}")
         bad = sorted({repr(ch) for ch in text if ch in FORBIDDEN})
         if bad:
-            found.append(f"raw control characters on {name}: {', '.join(bad[:5])}")
+            found.append(f"raw control characters on {name}: {', '.join(bad[:5])}")  # (or separators)
     lines = err_text.splitlines()
     if err_text and (len(lines) != 1 or not err_text.endswith("\n")
                      or not lines[0].startswith(("costnet: error: ", "costnet: note: "))):
