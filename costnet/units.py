@@ -14,12 +14,15 @@ BYTE_SUFFIXES = {
 _NUMBER = re.compile(r"^\s*([0-9]*\.?[0-9]+(?:[eE][-+]?[0-9]+)?)\s*([A-Za-z]*)\s*$")
 
 
-_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
+# Control characters (C0, DEL, C1), the line and paragraph separators, and the bidirectional formatting
+# characters that reorder what a terminal shows (U+202E makes "x\u202elmay.exe" read "xexe.yaml")
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]")
 
 
 def printable(text: str) -> str:
-    """`text` with every control character escaped (\\n, \\x1b, …): what a spec or a path holds can never
-    forge a line of output or reach a terminal as an escape sequence."""
+    """`text` with every control character escaped (\\n, \\x1b, …), and the separators and bidirectional
+    controls that break or reorder a line (\\u2028, \\u202e): what a spec or a path holds can never forge a
+    line of output, disguise itself, or reach a terminal as an escape sequence."""
     return _CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
 
 

@@ -24,3 +24,13 @@ def analyze_text():
         spec = costnet.parse_spec(text, "test.yaml")
         return costnet.analyze(costnet.scale(spec, **scaling), convention)
     return run
+
+
+def pytest_terminal_summary(terminalreporter):
+    """The counts of the generated tests (tests/test_properties.py, tests/test_hostile.py), when they ran."""
+    from runcounts import COUNTS
+
+    if COUNTS:
+        terminalreporter.write_sep("-", "generated cases")
+        for what, count in sorted(COUNTS.items()):
+            terminalreporter.write_line(f"{what}: {count:,}")

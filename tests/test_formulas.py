@@ -82,6 +82,27 @@ def test_mixed_separable_ratio_matches_general_closed_form(analyze_text, kernels
     assert pair.formula == pytest.approx(pair.ratio, rel=1e-12)
 
 
+@pytest.mark.parametrize("pointwise", ["stride: 2", "padding: 1", "stride: 2, padding: valid"])
+def test_a_pointwise_convolution_that_resizes_is_no_separable_pair(analyze_text, pointwise):
+    # found by tests/test_properties.py: 1×1 dw then a 1×1 at stride 2 measured 2.33 against 1/N + 1/Dk² = 1.33
+    body = f"""\
+    - {{type: dwconv, kernel: 1}}
+    - {{type: pwconv, out: {{times_input: 1}}, {pointwise}}}
+    """
+    assert analyze_text(make_spec(body, resolution=8, channels=3)).separable == ()
+
+
+@pytest.mark.parametrize("channels,out,groups", [(3, 3, 2), (50, 7, 3), (10, 7, 4)])
+def test_the_closed_form_holds_for_pointwise_groups_that_split_unevenly(analyze_text, channels, out, groups):
+    # found by tests/test_properties.py: 3 → 3 channels in 2 groups (2+1 each) measured 0.889 against 0.833
+    body = f"""\
+    - {{type: dwconv, kernel: [1, 3]}}
+    - {{type: pwconv, out: {out}, groups: {groups}}}
+    """
+    (pair,) = analyze_text(make_spec(body, resolution=8, channels=channels)).separable
+    assert pair.formula == pytest.approx(pair.ratio, rel=1e-12)
+
+
 def test_pooling_output_sizes_are_pytorchs():
     """Every kernel/stride/padding/ceil_mode combination at sizes 1–40 against PyTorch's own answers
     (tests/data/pooling_sizes.json, from benchmarks/oracle_pooling.py); 0 is PyTorch refusing the input."""

@@ -1,5 +1,7 @@
 """Width, resolution and depth scaling: the rounding rules of the reference implementations."""
 
+import textwrap
+
 import pytest
 
 import costnet
@@ -86,6 +88,24 @@ def test_depth_scales_only_the_stages_of_blocks(rule, depth, blocks):
     spec = costnet.parse_spec(DEPTH_SPEC.replace("RULE", rule), "depth.yaml")
     result = costnet.analyze(costnet.scale(spec, depth=depth))
     assert rows_per_entry(result) == (1, blocks, 1)  # one stem conv and one classifier, whatever the depth
+
+
+def test_repeats_that_shrink_the_map_can_make_a_deeper_network_cheaper():
+    # docs/spec.md, "Scaling": MACs never decrease with depth only while repeats keep their input's shape
+    text = """\
+        version: 1
+        name: shrinking
+        input: {channels: 8, resolution: 16}
+        body:
+          - name: s
+            depth_scaling: scaled
+            blocks: [{type: conv, out: 8, kernel: 3, padding: valid}]
+          - name: head
+            blocks: [{type: conv, out: 1024, kernel: 1}]
+        """
+    spec = costnet.parse_spec(textwrap.dedent(text), "shrinking.yaml")
+    macs = [costnet.analyze(costnet.scale(spec, depth=d)).totals.macs for d in (1, 2, 3)]
+    assert macs == [1_718_528, 1_375_488, 1_072_640]  # 14×14, 12×12, 10×10 under the 1024-channel head
 
 
 def test_depth_on_a_network_without_block_stages_is_refused():

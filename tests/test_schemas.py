@@ -97,10 +97,10 @@ def elements(shape):
 
 def index(data, name, cache={}):
     key = id(data)
-    if key not in cache:
+    if key not in cache or cache[key][0] is not data:  # (the cache holds `data`: its id is not reused meanwhile)
         cache.clear()
-        cache[key] = {layer["name"]: i for i, layer in enumerate(data["layers"])}
-    return cache[key][name]
+        cache[key] = (data, {layer["name"]: i for i, layer in enumerate(data["layers"])})
+    return cache[key][1][name]
 
 
 def test_docs_list_exactly_the_contracts_keys():

@@ -262,7 +262,9 @@ def _layer(node: Node, convention: Convention, live: tuple[int, ...]) -> LayerRe
 
 def _separable_pairs(graph: Graph, convention: Convention, live: tuple[tuple[int, ...], ...]):
     """A depthwise layer and the pointwise convolution that reads its output, directly or through layers
-    that keep the shape (SE, activation, batch norm, dropout)."""
+    that keep the shape (SE, activation, batch norm, dropout), at the depthwise layer's output size: a
+    pointwise convolution with a stride or padding of its own is no half of the factorization (MobileNet's
+    3.1) and its closed form would not hold."""
     nodes = graph.nodes
     readers: dict[str, int] = {}  # producer → its one reader's index, or -1 when several read it
     for i, node in enumerate(nodes):
@@ -275,7 +277,8 @@ def _separable_pairs(graph: Graph, convention: Convention, live: tuple[tuple[int
         j = readers.get(node.name, -1)
         while j >= 0 and nodes[j].type in _BETWEEN_PAIR:
             j = readers.get(nodes[j].name, -1)
-        if j < 0 or not LAYER_TYPES[nodes[j].type].pointwise or nodes[j].input_shape != node.output_shape:
+        if j < 0 or not LAYER_TYPES[nodes[j].type].pointwise or nodes[j].input_shape != node.output_shape \
+                or nodes[j].output_shape.spatial != node.output_shape.spatial:
             continue
         dw, pw = result(i), result(j)
         groups = LAYER_TYPES[dw.type].kernel_groups(dw.fields, dw.input_shape)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from fractions import Fraction
 
+from ..errors import SpecError
 from ..graph.network import Figure, Reported
 from .analyzer import Analysis
 from .conventions import CONVENTIONS
@@ -54,7 +55,10 @@ def exact_figures(reported: Reported, analysis: Analysis) -> dict[str, int]:
     if reported.counts == "conv-macs":
         macs -= sum(layer.macs for layer in analysis.layers if layer.type == "fc")
     if reported.classes is not None:
-        classifier = next(layer for layer in reversed(analysis.layers) if layer.type == "fc")
+        classifier = next((layer for layer in reversed(analysis.layers) if layer.type == "fc"), None)
+        if classifier is None:
+            raise SpecError("`classes` changes the outputs of the classifier, and the network has no fully "
+                            "connected layer", reported.origin.at(f"{reported.origin.path}.classes"))
         extra = reported.classes - classifier.output_shape.channels
         features = classifier.input_shape.channels
         weights += extra * features

@@ -212,7 +212,10 @@ class NumberList(click.ParamType):
         start, stop, step = (self._number(p, whole, param, ctx) for p in pieces)
         if stop < start:
             self.fail(f"{part!r}: the stop is below the start", param, ctx)
-        count = math.floor((stop - start) / step + 1e-9) + 1  # checked before anything is built
+        steps = (stop - start) / step  # checked before anything is built
+        if not math.isfinite(steps):  # a step of 1e-320
+            self.fail(f"{part!r} has more values than a sweep takes ({self.limit:,})", param, ctx)
+        count = math.floor(steps + 1e-9) + 1
         if already + count > self.limit:
             self.fail(f"{part!r} has {count:,} values; a sweep takes at most {self.limit:,}", param, ctx)
         values = [start + i * step for i in range(count)]

@@ -102,8 +102,13 @@ def separable_ratio_formula(groups: tuple[tuple[int, int], ...], out_channels: i
     """Closed form of separable cost / standard cost: 1/N + 1/(g·D̄k²).
 
     D̄k² = Σ M_i·k_i² / M is the channel-weighted mean of the squared kernel sizes; with one kernel size Dk
-    and a dense pointwise conv (g = 1) this is the MobileNet paper's 1/N + 1/Dk².
+    and a dense pointwise conv (g = 1) this is the MobileNet paper's 1/N + 1/Dk². g is the pointwise
+    convolution's groups as its channels are split (remainder on the first group): M·N / Σ m_j·n_j, which is
+    the number of groups itself when it divides M and N.
     """
     channels = sum(m for m, _ in groups)
     mean_square_kernel = sum(m * k * k for m, k in groups) / channels
-    return 1 / out_channels + 1 / (pointwise_groups * mean_square_kernel)
+    pointwise_weights = sum(m * n for m, n in zip(split_equal(channels, pointwise_groups),
+                                                  split_equal(out_channels, pointwise_groups)))
+    effective_groups = channels * out_channels / pointwise_weights
+    return 1 / out_channels + 1 / (effective_groups * mean_square_kernel)

@@ -9,6 +9,7 @@ import re
 from typing import Callable, Sequence
 
 from ..studies.budget import EntryResult, LimitResult
+from ..units import printable
 from .jsonout import dumps
 from .textable import format_table
 
@@ -54,14 +55,15 @@ def render_table(entries: Sequence[EntryResult]) -> str:
             rows.append([e.label, "—", "—", "—", "—", "ERROR"])
     lines = [format_table(["entry", "limit", "value", "max", "headroom", "result"], rows, "llrrrl"), ""]
     for e in entries:
-        if e.error:
-            lines.append(f"ERROR {_error(e)}")
+        if e.error:  # (names, paths and messages come from specs and budget files: control characters escaped)
+            lines.append(f"ERROR {printable(_error(e))}")
         grown = _grown(e)
         if grown:
-            lines.append(f"{e.label}: layers that grew since the baseline, largest first:")
+            lines.append(f"{printable(e.label)}: layers that grew since the baseline, largest first:")
             for g in grown[:GROWN_SHOWN]:
-                where = f"  ({g.origin})" if g.origin else ""
-                lines.append(f"  {g.layer}: {g.quantity} {g.before:,} → {g.after:,} ({g.after - g.before:+,}){where}")
+                where = f"  ({printable(str(g.origin))})" if g.origin else ""
+                lines.append(f"  {printable(g.layer)}: {g.quantity} {g.before:,} → {g.after:,} "
+                             f"({g.after - g.before:+,}){where}")
             if len(grown) > GROWN_SHOWN:
                 lines.append(f"  … and {len(grown) - GROWN_SHOWN} more (--format json lists all)")
     conventions = sorted({e.convention for e in entries})
@@ -87,7 +89,8 @@ def render_json(entries: Sequence[EntryResult]) -> str:
 
 
 def _escape_data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    """A workflow command's data, one line with no control character (a name from a spec may hold any)."""
+    return printable(text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A"))
 
 
 def _escape_property(text: str) -> str:
@@ -122,7 +125,8 @@ def render_github_error(exc: Exception) -> str:
     return _annotation("error", origin, "costnet check: invalid input", str(exc)) + "\n"
 
 
-_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+# What XML 1.0 cannot carry, even escaped, and the controls it can but a terminal should not get (DEL, C1)
+_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
 
 
 def _xml_text(text: str) -> str:

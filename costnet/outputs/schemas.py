@@ -13,7 +13,7 @@ from .. import schema as readers
 from ..frontends.spec import spec as spec_format
 from ..frontends.spec.blocks import BLOCK_TYPES
 from ..graph.layers import SPEC_LAYER_TYPES
-from ..limits import MAX_INTEGER, MAX_NUMBER, MAX_RESOLUTION
+from ..limits import MAX_INTEGER, MAX_KERNEL_SIZES, MAX_NUMBER, MAX_RESOLUTION
 from ..schema import Field
 
 DRAFT = "http://json-schema.org/draft-07/schema#"
@@ -30,7 +30,8 @@ _READER_SCHEMAS = {
     readers.boolean: {"type": "boolean"},
     readers.text: {"type": ["string", "number"], "minLength": 1},
     readers.padding: {"anyOf": [{"enum": ["same", "valid"]}, {"type": "integer", "minimum": 0}]},
-    readers.kernel_list: {"anyOf": [_INTEGER, {"type": "array", "items": _INTEGER, "minItems": 1}]},
+    readers.kernel_list: {"anyOf": [_INTEGER, {"type": "array", "items": _INTEGER, "minItems": 1,
+                                               "maxItems": MAX_KERNEL_SIZES}]},
     readers.channels: {"anyOf": [_INTEGER, {"type": "object", "properties": {"table": {"type": "string"}},
                                             "required": ["table"], "additionalProperties": False},
                                  {"type": "object", "properties": {"times_input": _INTEGER},

@@ -7,7 +7,7 @@ from typing import Any, Callable
 from .tables import Column, Table
 from .jsonout import dumps
 from .textable import format_table
-from ..units import format_count
+from ..units import format_count, printable
 
 
 def _cell(column: Column, value: Any) -> str:
@@ -17,11 +17,16 @@ def _cell(column: Column, value: Any) -> str:
         return f"{value:.2f}%"
     if column.kind == "ratio":
         return f"{value:.4f}"
-    return str(value)
+    return printable(str(value))  # a layer's or a network's name, from a spec
 
 
 def _cells(table: Table) -> list[list[str]]:
     return [[_cell(c, row[c.key]) for c in table.columns] for row in table.rows]
+
+
+def _title_and_notes(table: Table) -> tuple[str, list[str]]:
+    """The title and notes as text shows them: a network's name from a spec, its control characters escaped."""
+    return printable(table.title), [printable(note) for note in table.notes]
 
 
 def _align(table: Table) -> str:
@@ -30,8 +35,9 @@ def _align(table: Table) -> str:
 
 def render_text(table: Table) -> str:
     body = format_table([c.header for c in table.columns], _cells(table), _align(table))
-    notes = "".join(f"\n{note}" for note in table.notes)
-    return f"{table.title}\n\n{body}\n{notes}\n" if notes else f"{table.title}\n\n{body}\n"
+    title, notes = _title_and_notes(table)
+    lines = "".join(f"\n{note}" for note in notes)
+    return f"{title}\n\n{body}\n{lines}\n" if lines else f"{title}\n\n{body}\n"
 
 
 def _tabulate(table: Table, fmt: str) -> str:
@@ -43,8 +49,9 @@ def _tabulate(table: Table, fmt: str) -> str:
 
 
 def render_markdown(table: Table) -> str:
-    notes = "".join(f"\n- {note}" for note in table.notes)
-    return f"### {table.title}\n\n{_tabulate(table, 'github')}\n{notes}\n"
+    title, notes = _title_and_notes(table)
+    lines = "".join(f"\n- {note}" for note in notes)
+    return f"### {title}\n\n{_tabulate(table, 'github')}\n{lines}\n"
 
 
 def render_latex(table: Table) -> str:

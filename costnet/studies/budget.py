@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 from dataclasses import dataclass, replace
 from fractions import Fraction
 from pathlib import Path
@@ -185,7 +186,7 @@ def spec_path(entry: Entry) -> Path:
     if entry.base_dir is None or Path(entry.spec).is_absolute():
         return Path(entry.spec) if is_onnx(entry.spec) else resolve(entry.spec)
     candidate = entry.base_dir / entry.spec
-    if candidate.is_file():
+    if os.path.isfile(candidate):  # (False for a name too long for the system, where Path.is_file raises)
         return candidate
     if Path(entry.spec).parent == Path(".") and not is_onnx(entry.spec):
         return bundled_spec(entry.spec, f"not beside the budget file ({candidate})")

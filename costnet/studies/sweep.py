@@ -19,7 +19,7 @@ from ..analysis.conventions import CONVENTIONS, Convention
 from ..analysis.memory import DEFAULT_DTYPE, DTYPES
 from ..api import analyze, build_graph
 from ..errors import CostnetError
-from ..frontends.spec.scaling import scale
+from ..frontends.spec.scaling import check_resolution, scale
 from ..frontends.spec.spec import Spec
 from ..graph.layers import LAYER_TYPES, ShapeError
 from ..graph.network import INPUT, Graph
@@ -28,8 +28,14 @@ from .points import Point, point, point_of, published_accuracy
 
 def iter_sweep(spec: Spec, widths: Iterable[float], resolutions: Iterable[int], convention: str = "paper",
                depth: float | None = None, dtype: str = DEFAULT_DTYPE, prefer: str | None = None) -> Iterator[Point]:
-    """Every width × resolution of `spec`, width outer, as each point is computed."""
-    resolutions = tuple(resolutions)
+    """Every width × resolution of `spec`, width outer, as each point is computed. The resolutions are checked
+    before the first point (the fast path moves a built graph to them without scaling the spec again)."""
+    resolutions = tuple(check_resolution(r) for r in resolutions)
+    return _points(spec, widths, resolutions, convention, depth, dtype, prefer)
+
+
+def _points(spec: Spec, widths: Iterable[float], resolutions: tuple[int, ...], convention: str,
+            depth: float | None, dtype: str, prefer: str | None) -> Iterator[Point]:
     structures: dict[tuple, dict[int, tuple[int, ...] | None]] = {}  # signature → resolution → output pixels
     for width in widths:
         compiled = _compile(spec, width, resolutions, convention, depth, dtype)

@@ -15,7 +15,7 @@ from ...errors import Origin, SpecError
 from ...graph.formulas import Shape
 from ...graph.layers import LAYER_TYPES, ShapeError
 from ...graph.network import INPUT, Graph, Node
-from ...limits import MAX_LAYERS
+from ...limits import MAX_DIMENSION, MAX_LAYERS
 from ...schema import InputMultiple
 from .blocks import BLOCK_TYPES
 from .nodes import LayerNode, Node as SpecNode, ParallelNode
@@ -117,6 +117,10 @@ class _Builder:
         return self.sequence(children, tensor, name, scope)
 
     def add(self, node: Node) -> None:
+        out = node.output_shape
+        if max(out.channels, out.height, out.width) > MAX_DIMENSION:
+            raise SpecError(f"layer {node.name} ({node.type}) would output {out}, beyond costnet's limit of "
+                            f"{MAX_DIMENSION:,} channels or pixels a side", node.origin)
         if node.name in self.names:
             first = self.names[node.name]
             where = f" (first at line {first.line})" if first else ""

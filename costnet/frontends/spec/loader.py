@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from ...errors import Origin, SpecError, UsageError
@@ -29,9 +30,11 @@ def resolve(spec: str | Path) -> Path:
     """A path that exists is taken as is (a file, or a pipe such as /dev/fd/63 from `<(…)`), so a local
     file wins over a bundled spec of the same name; otherwise a bundled spec by name, with or without `.yaml`."""
     path = Path(spec)
-    if path.is_dir():
+    # os.path's tests, not Path's: they answer False for a name the system refuses (longer than NAME_MAX, a NUL)
+    # where Path.exists() raises
+    if os.path.isdir(path):
         raise UsageError(f"{spec}: is a directory, not a spec file")
-    if path.exists():
+    if os.path.exists(path):
         return path
     if path.parent != Path("."):
         raise UsageError(f"{spec}: no such file")
@@ -42,7 +45,7 @@ def bundled_spec(name: str, not_a_file: str) -> Path:
     """The bundled spec called `name` (with or without `.yaml`), or an error that starts with `not_a_file`."""
     stem = name[:-5] if name.endswith(".yaml") else name
     candidate = bundled_dir() / f"{stem}.yaml"
-    if candidate.is_file():
+    if os.path.isfile(candidate):
         return candidate
     import difflib
 
@@ -96,7 +99,7 @@ def _base_path(variant: Path, name: str, where: Origin) -> Path:
     if Path(name).name != name or name in (".", ".."):
         raise SpecError(f"{name!r}: the base is a file in the variant's own folder or a bundled spec's name", where)
     beside = variant.parent / name
-    if beside.is_file():
+    if os.path.isfile(beside):
         return beside
     try:
         return bundled_spec(name, f"not beside {variant.name}")

@@ -15,7 +15,7 @@ from ...errors import UsageError
 from ...graph.formulas import make_divisible
 from ...graph.layers import LAYER_TYPES
 from .nodes import LayerNode, Node, ParallelNode
-from ...schema import InputMultiple, TableRef
+from ...schema import InputMultiple, TableRef, _shown
 from ...limits import MAX_MULTIPLIER, MAX_RESOLUTION, is_finite_number, is_integer
 from .spec import Scaling, Spec, WidthRule
 
@@ -81,10 +81,7 @@ def scale(spec: Spec, width: float | None = None, resolution: int | None = None,
     _check_multiplier("width", alpha, spec.width.rule, spec.name)
     _check_multiplier("depth", depth_multiplier, spec.depth.rule, spec.name)
     _check_table_width(spec, alpha)
-    if not is_integer(size) or not 1 <= size <= MAX_RESOLUTION:
-        raise UsageError(f"the resolution must be a whole number of pixels from 1 to {MAX_RESOLUTION:,} "
-                         f"(got {size!r})")
-    size = int(size)
+    size = check_resolution(size)
 
     if depth_multiplier != 1 and not any(stage.depth_scaling == "scaled" for stage in spec.stages):
         raise UsageError(f"{spec.name} has no stage that scales with depth (a stage of blocks says "
@@ -112,9 +109,17 @@ def scale(spec: Spec, width: float | None = None, resolution: int | None = None,
     return replace(spec, stages=stages, scaling=Scaling(alpha, size, depth_multiplier), unscaled=spec)
 
 
+def check_resolution(size) -> int:
+    """The resolution as an int, or a UsageError: a whole number of pixels from 1 to MAX_RESOLUTION."""
+    if not is_integer(size) or not 1 <= size <= MAX_RESOLUTION:
+        raise UsageError(f"the resolution must be a whole number of pixels from 1 to {MAX_RESOLUTION:,} "
+                         f"(got {size!r})")
+    return int(size)
+
+
 def _check_multiplier(what: str, value: float, rule: str, name: str) -> None:
     if not is_finite_number(value) or not 0 < value <= MAX_MULTIPLIER:
-        shown = f"{value:g}" if is_finite_number(value) else repr(value)
+        shown = f"{value:g}" if isinstance(value, float) and is_finite_number(value) else _shown(value)
         raise UsageError(f"the {what} multiplier must be a number above 0, at most {MAX_MULTIPLIER} (got {shown})")
     if rule == "none" and value != 1:
         raise UsageError(f"{name} defines no {what} multiplier (its spec says `{what}: {{rule: none}}`); "

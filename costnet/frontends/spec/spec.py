@@ -12,6 +12,7 @@ from typing import Any, Callable, Mapping
 from .blocks import BLOCK_TYPES
 from ...errors import Origin, SpecError
 from ...limits import MAX_RESOLUTION
+from ...units import LARGEST_LIMIT
 from ...graph.network import COUNTS, ROUNDINGS, Figure, Reported, Scaling
 from ...graph.layers import SPEC_LAYER_TYPES
 from .nodes import DEPTH_SCALING, MERGES, SPLITS, WIDTH_SCALING, BlockNode, LayerNode, Node, ParallelNode, Stage
@@ -67,10 +68,18 @@ class Spec:
 
 # ---- figures -------------------------------------------------------------------------------------------
 
+MAX_FIGURE_CHARS = 40  # a published figure is a few digits; 5,000 would not even convert to an integer
+
+
 def figure(node: YNode, path: str) -> Figure:
     """A figure as printed: its written text decides its precision (`94.80` is to the hundredth)."""
     value = node.value if isinstance(node, YScalar) else None
-    parsed = Figure.parse(written(node, path)) if value is not None and not isinstance(value, bool) else None
+    shown = written(node, path) if value is not None and not isinstance(value, bool) else None
+    too_long = shown is not None and len(shown) > MAX_FIGURE_CHARS
+    parsed = Figure.parse(shown) if shown is not None and not too_long else None
+    if too_long or (parsed is not None and parsed.value > LARGEST_LIMIT):
+        raise SpecError(f"a published figure is at most {LARGEST_LIMIT:.0e} (got {_shown(value)})",
+                        node.origin.at(path))
     if parsed is None:
         raise SpecError(f"must be a figure as published, e.g. 569M or 4.2M (got {_shown(value)})",
                         node.origin.at(path))
