@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 from costnet.graph.formulas import SPLITS, make_divisible, output_size
 from runcounts import COUNTS
 
-ACTIVATIONS = ("none", "relu", "relu6", "swish", "sigmoid", "hard_swish", "hard_sigmoid")
+ACTIVATIONS = ("none", "relu", "relu6", "swish", "sigmoid", "hard_swish", "hard_sigmoid", "softmax")
 NAME_CHARS = "abcxyzAB_-é星"  # names are text as written: YAML-looking ones are quoted by the dumper
 
 
@@ -92,13 +92,27 @@ def _conv(w, e, c, h, a, strided):
     out, groups = _width(w, e, "out", c, a), e.get("groups", 1)
     if c % groups or out % groups:
         raise Invalid
-    return out, _window(h, e["kernel"], _stride(e, strided), e.get("padding", "same"))
+    reach = e.get("dilation", 1) * (e["kernel"] - 1) + 1  # a dilated kernel's span
+    return out, _window(h, reach, _stride(e, strided), e.get("padding", "same"))
+
+
+def _deconv(w, e, c, h, a, strided):
+    out, groups = _width(w, e, "out", c, a), e.get("groups", 1)
+    stride = _stride(e, strided)
+    extra = e.get("output_padding", 0) if strided else 0  # later repeats: stride 1, no extra row
+    if c % groups or out % groups or extra >= stride:
+        raise Invalid
+    size = (h - 1) * stride - 2 * e.get("padding", 0) + e["kernel"] + extra
+    if size < 1:
+        raise Invalid
+    return out, size
 
 
 def _dwconv(w, e, c, h, a, strided):
     kernels = _kernels(e["kernel"])
     _depthwise(c, kernels, e.get("split", "equal"))
-    return c, _window(h, max(kernels), _stride(e, strided), e.get("padding", "same"))
+    reach = e.get("dilation", 1) * (max(kernels) - 1) + 1
+    return c, _window(h, reach, _stride(e, strided), e.get("padding", "same"))
 
 
 def _pwconv(w, e, c, h, a, strided):
@@ -206,7 +220,7 @@ def _parallel(w, e, c, h, a, strided):
 
 
 RUN: dict[str, Callable] = {
-    "conv": _conv, "dwconv": _dwconv, "pwconv": _pwconv, "fc": _fc, "pool": _pool,
+    "conv": _conv, "dwconv": _dwconv, "pwconv": _pwconv, "fc": _fc, "pool": _pool, "deconv": _deconv,
     "global_pool": lambda w, e, c, h, a, s: (c, 1), "adaptive_pool": lambda w, e, c, h, a, s: (c, e["size"]),
     "se": _same, "act": _same, "bn": _same, "lrn": _same, "shuffle": _shuffle,
     "flatten": lambda w, e, c, h, a, s: (c * h * h, 1), "dropout": _same,
@@ -314,9 +328,10 @@ class Where:
 
 
 FREE_TYPES = ("conv", "dwconv", "pwconv", "fc", "pool", "global_pool", "adaptive_pool", "se", "act", "bn",
-              "lrn", "shuffle", "flatten", "dropout", "separable", "inverted_residual", "mixnet", "fire",
+              "lrn", "shuffle", "flatten", "dropout", "deconv", "separable", "inverted_residual", "mixnet", "fire",
               "inception", "resnet_basic", "resnet_bottleneck", "dense_layer", "shuffle_unit", "parallel")
-BRANCH_TYPES = tuple(t for t in FREE_TYPES if t not in ("fc", "global_pool", "adaptive_pool", "flatten"))
+# A transposed convolution grows the map: no branch (whose outputs must merge at one size) takes one.
+BRANCH_TYPES = tuple(t for t in FREE_TYPES if t not in ("fc", "global_pool", "adaptive_pool", "flatten", "deconv"))
 KEEPING_TYPES = ("conv", "dwconv", "pwconv", "pool", "se", "act", "bn", "lrn", "shuffle", "dropout", "separable",
                  "inverted_residual", "mixnet", "resnet_basic", "resnet_bottleneck", "parallel")
 ENDING_TYPES = ("conv", "pwconv", "separable", "inverted_residual", "mixnet", "resnet_basic", "resnet_bottleneck")
@@ -401,9 +416,25 @@ class Builder:
         return e
 
     def _conv_extras(self, e):
+        if e["type"] in ("conv", "dwconv") and e.get("padding", "same") == "same" and self.flag(0.15):
+            e["dilation"] = self.pick([2, 3])  # 'same' keeps ⌈H/s⌉ at any reach, so branches still merge
         self.maybe(e, "bias", self.flag(0.3), False)
         self.maybe(e, "norm", self.pick(["bn", "bn", "none"]), "bn")
         self.maybe(e, "act", self.pick(ACTIVATIONS), "none")
+
+    def deconv(self, tensors, where):
+        e = {"type": "deconv", "out": self.channels(where), "kernel": self.pick([1, 2, 3, 4])}
+        stride = self.pick([1, 2, 2])
+        self.maybe(e, "stride", stride, 1)
+        self.maybe(e, "padding", self.pick([0, 0, 1]), 0)
+        if stride > 1:
+            self.maybe(e, "output_padding", self.pick([0, 1]), 0)
+        outs = self.after(dict(e, groups=1), tensors)
+        if outs is not None and self.flag(0.3):
+            options = self.common_divisors([c for c, _ in tensors] + [c for c, _ in outs])
+            self.maybe(e, "groups", self.pick(options), 1)
+        self._conv_extras(e)
+        return e
 
     def dwconv(self, tensors, where):
         kernels = self.kernels()

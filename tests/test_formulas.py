@@ -117,3 +117,16 @@ def test_pooling_output_sizes_are_pytorchs():
             assert max(got, 0) == expected, (case, size)
             checked += 1
     assert checked == 152 * 40
+
+
+def test_repeated_transposed_convolution_upsamples_once(analyze_text):
+    # Worked by hand as PyTorch's ConvTranspose2d(16, 8, 3, stride=2, padding=1, output_padding=1) on 4×4, then
+    # ConvTranspose2d(8, 8, 3, padding=1) on 8×8: H_out = (H − 1)·s − 2p + k + output_padding. The repeat runs at
+    # stride 1, where an output_padding of 1 would be refused, so it takes none.
+    result = analyze_text(make_spec("""\
+        - {type: deconv, out: 8, kernel: 3, stride: 2, padding: 1, output_padding: 1, bias: false, norm: none,
+           repeat: 2}
+        """, resolution=4, channels=16))
+    shapes = [(l.output_shape.channels, l.output_shape.height) for l in result.layers]
+    assert shapes == [(8, 8), (8, 8)]
+    assert [l.macs for l in result.layers] == [16 * 8 * 9 * 4 * 4, 8 * 8 * 9 * 8 * 8]  # 18,432 and 36,864

@@ -472,7 +472,8 @@ DECONV = LayerType(
     "+ k + output_padding.",
     _fields(OUT, Field("kernel", positive_int, "kernel size (square)"), STRIDE,
             Field("padding", non_negative_int, "pixels taken off each side of the output", 0),
-            Field("output_padding", non_negative_int, "pixels added to one side of the output", 0),
+            Field("output_padding", non_negative_int, "pixels added to one side of the output (first repeat "
+                  "only, as the stride)", 0),
             Field("groups", positive_int, "channel groups", 1), BIAS, NORM, ACT),
     _deconv_infer, _deconv_cost,
     lambda fields, shape: f"{fields['kernel']}×{fields['kernel']} transposed{_suffix(fields)}",

@@ -176,5 +176,8 @@ def _at_stride_one(entry: SpecNode) -> SpecNode:
         branches = tuple(tuple(_at_stride_one(child) for child in branch) for branch in entry.branches)
         return replace(entry, branches=branches)
     if "stride" in entry.fields and entry.fields["stride"] != 1:
-        return replace(entry, fields={**entry.fields, "stride": 1})
+        fields = {**entry.fields, "stride": 1}
+        if fields.get("output_padding"):  # a transposed convolution's extra row needs a stride above 1
+            fields["output_padding"] = 0
+        return replace(entry, fields=fields)
     return entry
