@@ -148,7 +148,7 @@ def test_sweep_rows_stream_and_name_their_network(tmp_path):
     assert rows[3]["macs"] == str(reference("mobilenet_v1", width=0.5, resolution=160)["macs"])
     lines = run("sweep", "mobilenet_v1", "--width", "1,0.5", "-f", "jsonl").output.splitlines()
     assert [json.loads(line)["width"] for line in lines] == [1.0, 0.5]
-    assert all(json.loads(line)["schema_version"] == 1 for line in lines)
+    assert all(json.loads(line)["schema_version"] == 2 for line in lines)
 
 
 def test_the_report_echoes_the_grid(tmp_path):
@@ -163,3 +163,40 @@ def test_the_report_echoes_the_grid(tmp_path):
 def test_no_progress_bar_outside_a_terminal():
     result = run("sweep", "mobilenet_v1", "--width", "0.25:1.0:0.05", "--resolution", "96:224:8")
     assert result.exit_code == 0 and "sweeping" not in result.stderr
+
+
+def test_a_depth_grid_sweeps_as_the_references_scale():
+    # timm's and torchvision's EfficientNet built at each width and depth multiplier (tests/data)
+    result = run("sweep", "efficientnet_b0", "--width", "1,1.2", "--depth", "1:1.4:0.2", "-c", "torch", "-f", "json")
+    assert result.exit_code == 0
+    points = json.loads(result.output)["points"]
+    assert [(p["width"], p["depth"]) for p in points] == [(w, d) for d in (1.0, 1.2, 1.4) for w in (1.0, 1.2)]
+    for p in points:
+        if (p["width"], p["depth"]) != (1.2, 1.2):  # the one the oracle did not build
+            expected = reference("efficientnet_b0", width=p["width"], depth=p["depth"])
+            assert (p["macs"], p["params"]) == (expected["macs"], expected["params"])
+    assert json.loads(result.output)["depths"] == "1:1.4:0.2 (3 values: 1, 1.2, 1.4)"
+
+
+def test_a_depth_grid_reports_one_set_of_grids_and_one_figure_per_depth(tmp_path):
+    result = run("sweep", "mixnet_m", "--width", "1,1.6", "--resolution", "224,256", "--depth", "1,1.2",
+                 "-o", str(tmp_path / "s"))
+    assert result.exit_code == 0, result.output
+    report = (tmp_path / "s" / "report.md").read_text()
+    assert "## MACs at depth 1.2" in report and "## MACs at depth 1\n" in report
+    assert {p.name for p in (tmp_path / "s").glob("*.png")} == {"sweep_depth_1.png", "sweep_depth_1.2.png"}
+    # MixNet-XL (timm: mixnet_m's arguments at width 1.6, depth 1.2) at 256 px, from the 1.2 grid's row
+    xl = reference("mixnet_m", width=1.6, depth=1.2, resolution=256)
+    rows = list(csv.DictReader(io.StringIO((tmp_path / "s" / "points.csv").read_text())))
+    row = next(r for r in rows if (r["width"], r["depth"], r["resolution"]) == ("1.6", "1.2", "256"))
+    assert int(row["macs"]) == xl["macs"] and int(row["params"]) == xl["params"] - xl["bn_params"]
+
+
+@pytest.mark.parametrize("args,message", [
+    (["--depth", "1,1.2"], "MobileNetV3-Large defines no depth multiplier"),
+    (["--width", "0.1:1:0.001", "--resolution", "32:1024:1", "--depth", "1,2"],
+     "901 widths × 993 resolutions × 2 depths are 1,789,386 variants"),
+])
+def test_a_depth_grid_is_checked_before_the_first_row(args, message):
+    result = run("sweep", "mobilenet_v3_large", *args)
+    assert result.exit_code == 2 and message in result.output and "width  resolution" not in result.output

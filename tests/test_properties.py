@@ -198,7 +198,7 @@ def test_the_fast_sweep_is_the_point_by_point_analysis(g, convention, dtype):
     # Points the spec is not planned for (smaller resolutions, other depths) agree too, error or not.
     for r in {1, max(1, g.resolution - 3), g.resolution + 2}:
         for depth in (None, 2.0) if g.scaled_stages and g.depth_rule != "none" else (None,):
-            one = outcome(lambda: next(iter_sweep(spec, widths[-1:], (r,), convention, depth, dtype)))
+            one = outcome(lambda: next(iter_sweep(spec, widths[-1:], (r,), convention, (depth,), dtype)))
             assert one == outcome(lambda: point(spec, widths[-1], r, convention, depth, dtype=dtype))
             COUNTS["sweep points"] += 1
 

@@ -166,7 +166,7 @@ def test_machine_rows_of_compare_say_which_network_they_are():
     assert rows[1]["macs"] == str(reference("mobilenet_v1", width=0.5, resolution=160)["macs"])  # timm's
     assert rows[0]["convention"] == "paper"
     data = json.loads(run("compare", "mixnet_m", "-f", "json").output)
-    assert data["schema_version"] == 1 and data["points"][0]["model"] == "MixNet-M"
+    assert data["schema_version"] == 2 and data["points"][0]["model"] == "MixNet-M"
     lines = run("compare", "mixnet_m", "mixnet_s", "-f", "jsonl").output.splitlines()
     assert [json.loads(line)["model"] for line in lines] == ["MixNet-M", "MixNet-S"]
 

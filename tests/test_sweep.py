@@ -43,7 +43,7 @@ body:
     blocks: [{type: flatten}, {type: fc, out: 10}]
 """
     spec = costnet.parse_spec(text, "flat.yaml")
-    fast = list(iter_sweep(spec, (0.5, 1.0), (16, 32, 48), depth=1.5))
+    fast = list(iter_sweep(spec, (0.5, 1.0), (16, 32, 48), depths=(1.5,)))
     assert fast == [point(spec, w, r, depth=1.5) for w in (0.5, 1.0) for r in (16, 32, 48)]
     assert [p.macs for p in fast[3:]] == sorted(p.macs for p in fast[3:])  # the fc grows with the input
 

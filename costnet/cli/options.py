@@ -48,7 +48,7 @@ def specs_argument(func):
 
 def scaling_options(func):
     # Plain types: the library checks the ranges, so the CLI and the Python API give the same messages.
-    func = click.option("--depth", type=float, default=None,
+    func = click.option("--depth", "-d", type=float, default=None,
                         help="Depth multiplier on the repeats of the spec's stages of blocks, rounded by the "
                              "spec's rule (default: the spec's).")(func)
     func = click.option("--resolution", "-r", type=int, default=None,

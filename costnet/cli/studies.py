@@ -29,24 +29,26 @@ def _grid_text(given: str | None, values: tuple) -> str:
                    "spec's). A range never passes its stop.")
 @click.option("--resolution", "-r", "resolutions", type=NumberList(int), default=None,
               help="Resolutions in whole pixels: 224,192,160,128 or a range 96:224:32 (default: the spec's).")
-@click.option("--depth", type=float, default=None, help="Depth multiplier for every point (default: the spec's).")
+@click.option("--depth", "-d", "depths", type=NumberList(float), default=None,
+              help="Depth multipliers: 1,1.2,1.4 or a range 1:2:0.2 (default: the spec's), as the spec's depth "
+                   "rule rounds them.")
 @convention_option
 @memory_options
 @click.option("--no-plots", is_flag=True, help="With a report folder: write no figures.")
 @format_option(POINT_FORMAT_NAMES, "table", "csv and jsonl stream each point as it is computed.")
 @output_option(help="A file for the grid (its extension gives the format), or a folder: report.md, points.csv, "
                     "points.json and the figures (PNG and SVG).")
-def sweep(spec, widths, resolutions, depth, convention, dtype, memory_model, no_plots, fmt, output):
-    """Evaluate SPEC over a width × resolution grid (MobileNet's Tables 6 and 7, and beyond): MACs,
+def sweep(spec, widths, resolutions, depths, convention, dtype, memory_model, no_plots, fmt, output):
+    """Evaluate SPEC over a width × resolution (× depth) grid (MobileNet's Tables 6 and 7, and beyond): MACs,
     parameters, peak activation memory and published accuracy of every variant.
 
     \b
     Examples:
       costnet sweep mobilenet_v1 --width 1,0.75,0.5,0.25 --resolution 224,192,160,128
       costnet sweep mixnet_m --width 0.5:1.5:0.05 --resolution 128:320:8 -o reports/sweep-mixnet_m
-      costnet sweep efficientnet_b0 --width 1,1.1,1.2 --depth 1.2 -f csv > grid.csv
+      costnet sweep efficientnet_b0 --width 1,1.1,1.2 --depth 1,1.2,1.4 -f csv > grid.csv
     """
-    from ..api import load
+    from ..api import load, scale
     from ..limits import MAX_SWEEP_POINTS
     from ..outputs.sweepreport import (
         SweepInfo, points_csv, points_json, points_jsonl, points_table, sweep_markdown, write_sweep,
@@ -56,16 +58,22 @@ def sweep(spec, widths, resolutions, depth, convention, dtype, memory_model, no_
     spec_data = load(spec)
     grid_widths = widths or (spec_data.width.multiplier,)
     grid_resolutions = resolutions or (spec_data.input.resolution,)
-    total = len(grid_widths) * len(grid_resolutions)
+    grid_depths = depths or (spec_data.depth.multiplier,)
+    total = len(grid_widths) * len(grid_resolutions) * len(grid_depths)
     if total > MAX_SWEEP_POINTS:
-        raise UsageError(f"{len(grid_widths):,} widths × {len(grid_resolutions):,} resolutions are {total:,} "
-                         f"variants; a sweep takes at most {MAX_SWEEP_POINTS:,}")
+        raise UsageError(f"{len(grid_widths):,} widths × {len(grid_resolutions):,} resolutions × "
+                         f"{len(grid_depths):,} depths are {total:,} variants; a sweep takes at most "
+                         f"{MAX_SWEEP_POINTS:,}")
+    if depths:
+        for depth in grid_depths:  # a depth the spec cannot take is refused before the first row
+            scale(spec_data, depth=depth)
     info = SweepInfo(spec_data.name, spec_data.file, convention, dtype, memory_model,
                      _grid_text(getattr(widths, "text", None), grid_widths),
-                     _grid_text(getattr(resolutions, "text", None), grid_resolutions), depth)
+                     _grid_text(getattr(resolutions, "text", None), grid_resolutions),
+                     _grid_text(getattr(depths, "text", None), grid_depths))
     folder = output is not None and not to_stdout(output) and output.suffix.lower() not in EXTENSIONS
     fmt = resolve_format(fmt, output, POINT_FORMAT_NAMES, "table")
-    points = iter_sweep(spec_data, grid_widths, grid_resolutions, convention, depth, dtype)
+    points = iter_sweep(spec_data, grid_widths, grid_resolutions, convention, depths or (None,), dtype)
     with click.progressbar(points, length=total, label=f"sweeping {total:,} variants", file=sys.stderr,
                            hidden=not show_progress()) as bar:
         if fmt in ("csv", "jsonl") and not folder:  # rows go out as they are computed

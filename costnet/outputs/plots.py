@@ -205,8 +205,10 @@ def _segments(ax, line):
 # --- sweeps ------------------------------------------------------------------------------------------------
 
 @styled
-def sweep_figure(points: Sequence[Point], title: str):
+def sweep_figure(points: Sequence[Point], title: str, scale_from: Sequence[Point] = ()):
     """MACs across the width × resolution grid, and parameters against width, in a figure of fixed size.
+    The MACs and parameter scales span `scale_from` where given (a depth grid's figures, one per depth, then
+    share their scales and compare at a glance), else the points themselves.
 
     Up to LINES_UP_TO widths: one line per width, MACs against resolution, the legend beside the axes. Else up
     to LINES_UP_TO resolutions: one line per resolution against width. A bigger grid: a heat map of MACs over
@@ -218,13 +220,18 @@ def sweep_figure(points: Sequence[Point], title: str):
     left, right = fig.subplots(1, 2, width_ratios=(1.45, 1))
     widths = sorted({p.width for p in points})
     resolutions = sorted({p.resolution for p in points})
+    every = [*points, *scale_from]
+    macs_range = (min(p.macs for p in every), max(p.macs for p in every))
     if len(widths) <= LINES_UP_TO and len(resolutions) > 1:
-        _macs_lines(left, points, "width", "resolution")
+        _macs_lines(left, points, "width", "resolution", macs_range)
     elif len(resolutions) <= LINES_UP_TO:
-        _macs_lines(left, points, "resolution", "width")
+        _macs_lines(left, points, "resolution", "width", macs_range)
     else:
-        _macs_heat_map(fig, left, points, widths, resolutions)
+        _macs_heat_map(fig, left, points, widths, resolutions, macs_range)
     _params_against_width(right, points)
+    if scale_from:
+        low, high = min(p.params for p in every), max(p.params for p in every)
+        right.set_ylim(low - 0.05 * (high - low), high + 0.05 * (high - low) if high > low else high * 1.05)
     fig.suptitle(title)
     return fig
 
@@ -233,7 +240,7 @@ SWEEP_AXES = {"width": ("Width multiplier α", "width α", width_text),
               "resolution": ("Input resolution (pixels)", "resolution", str)}
 
 
-def _macs_lines(ax, points: Sequence[Point], line: str, along: str) -> None:
+def _macs_lines(ax, points: Sequence[Point], line: str, along: str, macs_range: tuple[int, int]) -> None:
     """One line per value of `line` ("width" or "resolution"), MACs against `along`."""
     from matplotlib import colormaps
 
@@ -245,7 +252,10 @@ def _macs_lines(ax, points: Sequence[Point], line: str, along: str) -> None:
                 color=colors(index / max(1, len(keys) - 1) * 0.9),
                 marker="o" if len(row) <= MARKERS_UP_TO else "none", markersize=4, label=SWEEP_AXES[line][2](key))
     ax.set_yscale("log")
-    units_axis(ax.yaxis, log=True, decades=decades_spanned([p.macs for p in points]))
+    low, high = macs_range
+    if low > 0:  # a network of no MACs draws on matplotlib's own limits
+        ax.set_ylim(low / 1.15, high * 1.15)
+    units_axis(ax.yaxis, log=True, decades=decades_spanned(macs_range))
     ax.tick_params(axis="y", which="both", labelsize=9)
     if along == "resolution":
         _resolution_axis(ax.xaxis, [p.resolution for p in points])
@@ -264,19 +274,20 @@ def _resolution_axis(axis, resolutions: Sequence[int]) -> None:
         units_axis(axis, log=True, decades=span)
 
 
-def _macs_heat_map(fig, ax, points: Sequence[Point], widths: Sequence[float], resolutions: Sequence[int]) -> None:
+def _macs_heat_map(fig, ax, points: Sequence[Point], widths: Sequence[float], resolutions: Sequence[int],
+                   macs_range: tuple[int, int]) -> None:
     import numpy as np
     from matplotlib import patheffects
     from matplotlib.colors import LogNorm
 
     at = {(p.width, p.resolution): p.macs for p in points}
     grid = np.ma.masked_invalid(np.array([[at.get((w, r), np.nan) for r in resolutions] for w in widths], float))
-    low, high = float(grid.min()), float(grid.max())
+    low, high = map(float, macs_range)
     norm = LogNorm(vmin=low, vmax=high if high > low else low * 1.01)
     _resolution_axis(ax.xaxis, resolutions)
     mesh = ax.pcolormesh(resolutions, widths, grid, shading="nearest", norm=norm, cmap="viridis",
                          rasterized=grid.size > 2000)  # a big grid stays light in SVG and PDF
-    levels = _contour_levels(low, high)
+    levels = _contour_levels(float(grid.min()), float(grid.max()))  # this grid's, on a scale maybe shared
     if levels:
         contours = ax.contour(resolutions, widths, grid, levels=levels, colors="white", linewidths=0.9, alpha=0.9)
         labels = ax.clabel(contours, fmt=tick, fontsize=8, inline=True, inline_spacing=4, colors="black",

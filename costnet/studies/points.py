@@ -86,7 +86,7 @@ def sweep(spec: Spec, widths: Iterable[float], resolutions: Iterable[int], conve
     from .sweep import iter_sweep
 
     points = []
-    for p in iter_sweep(spec, widths, resolutions, convention, depth, dtype):
+    for p in iter_sweep(spec, widths, resolutions, convention, (depth,), dtype):
         points.append(p)
         if progress:
             progress(1)

@@ -27,14 +27,17 @@ from .points import Point, point, point_of, published_accuracy
 
 
 def iter_sweep(spec: Spec, widths: Iterable[float], resolutions: Iterable[int], convention: str = "paper",
-               depth: float | None = None, dtype: str = DEFAULT_DTYPE, prefer: str | None = None) -> Iterator[Point]:
-    """Every width × resolution of `spec`, width outer, as each point is computed. The resolutions are checked
-    before the first point (the fast path moves a built graph to them without scaling the spec again)."""
+               depths: Iterable[float | None] = (None,), dtype: str = DEFAULT_DTYPE,
+               prefer: str | None = None) -> Iterator[Point]:
+    """Every depth × width × resolution of `spec` (depth outer, then width), as each point is computed; a depth
+    of None is the spec's own. The resolutions are checked before the first point (the fast path moves a built
+    graph to them without scaling the spec again)."""
     resolutions = tuple(check_resolution(r) for r in resolutions)
-    return _points(spec, widths, resolutions, convention, depth, dtype, prefer)
+    widths = tuple(widths)
+    return (p for depth in depths for p in _points(spec, widths, resolutions, convention, depth, dtype, prefer))
 
 
-def _points(spec: Spec, widths: Iterable[float], resolutions: tuple[int, ...], convention: str,
+def _points(spec: Spec, widths: tuple[float, ...], resolutions: tuple[int, ...], convention: str,
             depth: float | None, dtype: str, prefer: str | None) -> Iterator[Point]:
     structures: dict[tuple, dict[int, tuple[int, ...] | None]] = {}  # signature → resolution → output pixels
     for width in widths:
@@ -231,6 +234,6 @@ class _Compiled:
 def sweep_point_check(spec: Spec, width: float, resolution: int, convention: str = "paper",
                       depth: float | None = None, dtype: str = DEFAULT_DTYPE) -> tuple[Point, Point]:
     """The same point the fast way and the slow way (for the test suite)."""
-    fast = next(iter_sweep(spec, (width,), (resolution,), convention, depth, dtype))
+    fast = next(iter_sweep(spec, (width,), (resolution,), convention, (depth,), dtype))
     return fast, point_of(spec, analyze(scale(spec, width=width, resolution=resolution, depth=depth),
                                         convention, dtype))
