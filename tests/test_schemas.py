@@ -75,6 +75,7 @@ def recomputed_peaks(data):
         for name in layer["inputs"]:
             last_reader[name] = row
     in_place_types = {"dwconv", "act", "bn", "dropout"}  # docs/conventions.md, "Memory"
+    assert set(data["memory"]["overwriting_types"]) == in_place_types  # and the document says so itself
     peaks = {}
     for model in ("plain", "in-place"):
         best, where = -1, None

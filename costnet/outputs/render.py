@@ -15,6 +15,7 @@ from ..analysis.conventions import DEFAULT_CONVENTION, MACS_NOT_COUNTED
 from ..analysis.memory import DEFAULT_MEMORY_MODEL, MEMORY_MODELS
 from ..analysis.published import FigureCheck, check
 from ..graph.formulas import Shape
+from ..graph.layers import LAYER_TYPES
 from ..graph.network import INPUT, Reported
 from ..units import format_count, format_memory, printable
 from .jsonout import dumps
@@ -299,6 +300,7 @@ def _json_head(a: Analysis) -> dict[str, Any]:
         "memory": {
             "dtype": a.dtype, "bytes_per_element": a.bytes_per_element, "input_tensor": INPUT,
             "models": {m.name: m.rule for m in MEMORY_MODELS.values()},
+            "overwriting_types": sorted(name for name, kind in LAYER_TYPES.items() if kind.in_place),
             "peaks": {name: {"bytes": peak.bytes, "layer": peak.layer} for name, peak in a.peaks.items()},
         },
         "by_type": [{"type": s.kind, "macs": s.macs, "params": s.params,

@@ -174,10 +174,11 @@ def output_schema() -> dict[str, Any]:
             "totals": {**_exact("macs", "params", "activations", "weights", "biases", "norm_params",
                                 "weight_bytes"), "additionalProperties": False},
             "memory": {"type": "object", "required": ["dtype", "bytes_per_element", "input_tensor", "models",
-                                                      "peaks"],
+                                                      "overwriting_types", "peaks"],
                        "additionalProperties": False,
                        "properties": {"dtype": text, "bytes_per_element": count, "input_tensor": text,
                                       "models": {"type": "object", "additionalProperties": text},
+                                      "overwriting_types": {"type": "array", "items": text},
                                       "peaks": {"type": "object", "additionalProperties": peak}}},
             "by_type": {"type": "array", "items": {
                 "type": "object", "required": ["type", "macs", "params", "macs_share", "params_share"],
