@@ -189,6 +189,18 @@ def test_points_of_ones_own_are_marked_apart_and_left_off_the_published_front(zo
     assert plots.is_own(mine) and not any(plots.is_own(p) for p in zoo)
 
 
+def test_ones_own_accuracy_goes_on_the_axis_plotted(monkeypatch):
+    from costnet.cli import studies
+
+    drawn = {}
+    monkeypatch.setattr(plots, "accuracy_figure", lambda points, x, y, log_x, title: drawn.setdefault(y, points))
+    for y in ("top1", "top5"):
+        _, count = studies._accuracy_figure(("mobilenet_v3_small=90", "mixnet_m"), "macs", y, False, None, None,
+                                            "paper", "fp32")
+        mine = next(p for p in drawn[y] if plots.is_own(p))
+        assert getattr(mine, y) == 90.0 and count == "2 points"  # MixNet-M publishes both: 77.0 and 93.3
+
+
 def test_split_by_accuracy_says_which_points_were_left_out(zoo):
     unpublished = point(load("resnet50"), width=1.0, resolution=160)
     plotted, left_out = plots.split_by_accuracy([zoo[0], unpublished, zoo[1]], "top1")

@@ -71,7 +71,8 @@ def sweep(spec, widths, resolutions, depths, convention, dtype, memory_model, no
                      _grid_text(getattr(widths, "text", None), grid_widths),
                      _grid_text(getattr(resolutions, "text", None), grid_resolutions),
                      _grid_text(getattr(depths, "text", None), grid_depths))
-    folder = output is not None and not to_stdout(output) and output.suffix.lower() not in EXTENSIONS
+    # -o names a folder for the report, unless a format is asked for or the name says one (a file then)
+    folder = fmt is None and output is not None and not to_stdout(output) and output.suffix.lower() not in EXTENSIONS
     fmt = resolve_format(fmt, output, POINT_FORMAT_NAMES, "table")
     points = iter_sweep(spec_data, grid_widths, grid_resolutions, convention, depths or (None,), dtype)
     with click.progressbar(points, length=total, label=f"sweeping {total:,} variants", file=sys.stderr,
@@ -82,7 +83,8 @@ def sweep(spec, widths, resolutions, depths, convention, dtype, memory_model, no
         computed = tuple(bar)
     if folder:
         written = write_sweep(output, computed, info, with_plots=not no_plots)
-        click.echo(f"{total:,} variants of {spec_data.name}: wrote " + ", ".join(str(p) for p in written))
+        click.echo(f"{total:,} variant{'s' if total > 1 else ''} of {spec_data.name}: wrote "
+                   + ", ".join(str(p) for p in written))
     elif fmt == "json":
         emit(points_json(computed, info, convention), output)
     elif fmt == "markdown":
@@ -193,7 +195,9 @@ def plot(specs, kind, x, y, log_x, by, budget_line, title, prefer, convention, d
 
     For the accuracy figure, a SPEC alone contributes every variant its spec reports an accuracy for
     (MobileNetV1: its 16 width × resolution checkpoints); SPEC@WIDTH[,RESOLUTION] contributes that variant;
-    SPEC=TOP1 places your own network at the accuracy you measured (my_net.yaml=71.3).
+    SPEC=ACCURACY places your own network at the accuracy you measured, top-1 (my_net.yaml=71.3) or, with
+    --y top5, top-5. A SPEC read from standard input is `-`; after the options, `--` keeps `-=71.3` from reading
+    as one: `costnet plot -o fig.png -- -=71.3 mobilenet_v2`.
 
     \b
     Examples:
@@ -221,7 +225,7 @@ def _own_accuracy(text: str) -> tuple[str, float | None]:
     try:
         accuracy = float(value)
     except ValueError:
-        raise UsageError(f"{text!r}: SPEC=TOP1 takes a percentage, e.g. my_net.yaml=71.3") from None
+        raise UsageError(f"{text!r}: SPEC=ACCURACY takes a percentage, e.g. my_net.yaml=71.3") from None
     if not 0 < accuracy <= 100:
         raise UsageError(f"{text!r}: the accuracy is a percentage in (0, 100]")
     return name, accuracy
@@ -237,7 +241,7 @@ def _accuracy_figure(specs, x, y, log_x, title, prefer, convention, dtype):
         name, own = _own_accuracy(text)
         ((spec_data, chosen, reported),) = _variant_points((name,), convention, prefer, dtype)
         if own is not None:
-            points.append(replace(chosen, top1=own, top5=None, source="yours", family="yours"))
+            points.append(replace(chosen, **{"top1": None, "top5": None, y: own}, source="yours", family="yours"))
             continue
         candidates = [p for p in (reported or (chosen,)) if getattr(p, y) is not None]
         if candidates:
@@ -249,7 +253,7 @@ def _accuracy_figure(specs, x, y, log_x, title, prefer, convention, dtype):
                    err=True)
     if not points:
         raise UsageError(f"none of {', '.join(specs)} has a published {y} to plot")
-    return plots.accuracy_figure(points, x, y, log_x, title), f"{len(points)} points"
+    return plots.accuracy_figure(points, x, y, log_x, title), f"{len(points)} point{'s' if len(points) > 1 else ''}"
 
 
 def _memory_figure(specs, kind, by, budget_line, title, convention, dtype, memory_model):
@@ -278,5 +282,8 @@ def report(output, no_plots):
     """Regenerate the paper reports: each published table beside costnet's figures, differences explained."""
     from ..outputs.reports import write_reports
 
+    if output.suffix.lower() in EXTENSIONS:
+        raise UsageError(f"{output}: report writes a folder of pages and figures; name a folder, not a "
+                         f"{output.suffix} file")
     written = write_reports(output, with_plots=not no_plots)
     click.echo("wrote " + ", ".join(str(p) for p in written))
