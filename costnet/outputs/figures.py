@@ -81,7 +81,8 @@ def _distinct_digits(locs: Sequence[float]) -> int:
 
 def units_axis(axis, log: bool, decades: float = 1.0) -> None:
     """Readable units on an axis. On a log axis, minor ticks at 2, 3 and 5 are labelled as well while the
-    axis spans a decade or so, at 2 and 5 up to three decades; across more they would crowd the major ones."""
+    axis spans a decade or so, at 2 and 5 up to three decades; across more they would crowd the major ones.
+    Across a fraction of a decade every integer mantissa (300M, 400M, …) is a labelled tick."""
     from matplotlib.ticker import Formatter, FuncFormatter, LogLocator, NullFormatter
 
     class Units(Formatter):
@@ -96,8 +97,12 @@ def units_axis(axis, log: bool, decades: float = 1.0) -> None:
     if not log:
         axis.set_minor_formatter(NullFormatter())
         return
-    labelled = (2, 3, 5) if decades <= 1.6 else (2, 5) if decades <= 3 else ()
-    axis.set_minor_locator(LogLocator(base=10, subs=(2.0, 3.0, 5.0)))
+    if decades <= 0.6:  # a fraction of a decade: every integer mantissa, or an axis of one label or none
+        labelled = subs = (2, 3, 4, 5, 6, 7, 8, 9)
+    else:
+        labelled = (2, 3, 5) if decades <= 1.6 else (2, 5) if decades <= 3 else ()
+        subs = (2, 3, 5)
+    axis.set_minor_locator(LogLocator(base=10, subs=tuple(map(float, subs))))
     axis.set_minor_formatter(FuncFormatter(lambda value, _: tick(value) if _mantissa(value) in labelled else ""))
 
 

@@ -253,8 +253,9 @@ def _macs_lines(ax, points: Sequence[Point], line: str, along: str, macs_range: 
                 marker="o" if len(row) <= MARKERS_UP_TO else "none", markersize=4, label=SWEEP_AXES[line][2](key))
     ax.set_yscale("log")
     low, high = macs_range
-    if low > 0:  # a network of no MACs draws on matplotlib's own limits
-        ax.set_ylim(low / 1.15, high * 1.15)
+    if low > 0:  # (a network of no MACs draws on matplotlib's own limits)
+        pad = 10 ** max(0.06 * math.log10(high / low), 0.01)  # 6% of the span each side, as matplotlib's margins
+        ax.set_ylim(low / pad, high * pad)
     units_axis(ax.yaxis, log=True, decades=decades_spanned(macs_range))
     ax.tick_params(axis="y", which="both", labelsize=9)
     if along == "resolution":
