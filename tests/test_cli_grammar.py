@@ -200,3 +200,68 @@ def test_a_depth_grid_reports_one_set_of_grids_and_one_figure_per_depth(tmp_path
 def test_a_depth_grid_is_checked_before_the_first_row(args, message):
     result = run("sweep", "mobilenet_v3_large", *args)
     assert result.exit_code == 2 and message in result.output and "width  resolution" not in result.output
+
+
+@pytest.mark.parametrize("words", [["analyze"], ["diff"], ["diff", "mixnet_m"], ["check"], ["table", "--kind", "types"],
+                                   ["verify"], ["compare", "mixnet_s"], ["sweep"], ["plot", "mixnet_s"]])
+def test_every_spec_argument_completes_bundled_names_and_paths(words):
+    from click.shell_completion import ShellComplete
+
+    completions = ShellComplete(cli, {}, "costnet", "_COSTNET_COMPLETE").get_completions(words, "mob")
+    assert [(c.value, c.type) for c in completions] == [
+        ("mobilenet_v1", "plain"), ("mobilenet_v2", "plain"), ("mobilenet_v3_large", "plain"),
+        ("mobilenet_v3_small", "plain"), ("mob", "file")]  # archs/mobilenet_*.yaml, then the shell's own paths
+
+
+@pytest.mark.parametrize("args,message", [
+    (["analyze", "mobilenet_v1", "-o", "m.jsonl"], "m.jsonl ends in .jsonl, which means jsonl, a format this command "
+                                                   "does not write (it writes table, json, csv, markdown)"),
+    (["diff", "mobilenet_v1", "mobilenet_v1@0.5", "-o", "d.csv"], "(it writes table, markdown, json)"),
+    (["list", "-o", "l.csv"], "(it writes table, json)"),
+    (["types", "-o", "t.tex"], "which means latex"),
+    (["report", "-o", "rep.md"], "report writes a folder of pages and figures"),
+])
+def test_an_extension_naming_a_format_the_command_lacks_is_refused(args, message, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = run(*args)
+    assert result.exit_code == 2 and message in result.output and not list(tmp_path.iterdir())
+
+
+def test_an_extension_naming_no_format_takes_the_default_and_sweep_format_means_a_file(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert run("analyze", "mobilenet_v1", "-o", "m.out").exit_code == 0
+    assert Path("m.out").read_text().startswith("MobileNet · input 3×224×224")
+    assert run("types", "-o", "t.txt").exit_code == 0 and Path("t.txt").read_text().startswith("## ")  # markdown
+    assert run("sweep", "mobilenet_v1", "-w", "1,0.5", "-f", "csv", "-o", "grid").exit_code == 0
+    assert Path("grid").is_file() and Path("grid").read_text().startswith("model,family,spec,width")
+
+
+def test_every_csv_row_says_which_network_and_variant_it_is_of():
+    output = run("analyze", "mobilenet_v1", "-w", "0.5", "-r", "160", "-f", "csv").output
+    rows = list(csv.DictReader(io.StringIO(output)))
+    assert {(r["model"], r["family"], r["spec"], r["width"], r["resolution"], r["depth"]) for r in rows} == {
+        ("MobileNet", "MobileNetV1", "mobilenet_v1.yaml (bundled)", "0.5", "160", "1.0")}
+    assert sum(int(r["macs"]) for r in rows) == reference("mobilenet_v1", width=0.5, resolution=160)["macs"]
+    rows = list(csv.DictReader(io.StringIO(run("table", "mobilenet_v1", "--kind", "types", "-f", "csv").output)))
+    assert {(r["model"], r["family"], r["width"], r["resolution"]) for r in rows} == {
+        ("MobileNet", "MobileNetV1", "1.0", "224")}
+
+
+def test_the_separable_table_shows_the_pointwise_groups_its_formula_uses():
+    # MixNet-M's second stage opens with a [3,5,7] MixConv of 144 channels (48 each) and a 1×1 projection to 32 in
+    # two groups (timm: ir_r1_k3.5.7_a1.1_p1.1_s2_e6_c32, `p1.1`): 1/N + 1/(g·D̄k²), D̄k² = (9 + 25 + 49)/3
+    rows = list(csv.DictReader(io.StringIO(run("table", "mixnet_m", "--kind", "separable", "-f", "csv").output)))
+    row = next(r for r in rows if r["depthwise"] == "stage1.0.dw")
+    assert (row["n"], row["dk"], row["pointwise_groups"]) == ("32", "3,5,7", "2")
+    assert float(row["formula"]) == pytest.approx(1 / 32 + 1 / (2 * (9 + 25 + 49) / 3))
+    text = run("table", "mixnet_m", "--kind", "separable").output
+    assert "1/N + 1/(g·D̄k²)" in text and "g: the pointwise convolution's groups." in text
+
+
+def test_a_report_says_why_it_has_no_accuracy_figure(tmp_path):
+    # The MobileNet paper publishes α ∈ {1, 0.75, 0.5, 0.25} × {224, 192, 160, 128}: of this grid, only 1.0 at 224
+    result = run("sweep", "mobilenet_v1", "-w", "1.0,0.9", "-r", "224,200", "-o", str(tmp_path / "s"))
+    assert result.exit_code == 0 and "4 variants" in result.output
+    assert not (tmp_path / "s" / "accuracy.png").exists()
+    report = (tmp_path / "s" / "report.md").read_text()
+    assert "No accuracy figure: 1 variant of this grid has a published top-1" in report

@@ -51,7 +51,7 @@ def test_an_exponential_split_that_leaves_a_group_empty_is_refused(tmp_path):
 def test_the_separable_table_of_a_network_without_macs(tmp_path):
     spec = write(tmp_path, "s.yaml", make_spec("- {type: pool, kernel: 2}"))
     result = run("table", spec, "--kind", "separable")
-    assert result.exit_code == 0 and "no MACs at all" in result.output
+    assert result.exit_code == 0 and "test has no depthwise separable pair" in result.output
 
 
 def test_a_name_that_collides_with_an_index_is_a_located_error(tmp_path):
@@ -67,6 +67,17 @@ def test_control_characters_never_reach_the_output(tmp_path):
     assert "\x1b" not in result.output and "a\\nb\\x1b[31m" in result.output
     result = run("analyze", spec, "-f", "json")
     assert "\x1b" not in result.output and json.loads(result.output)["layers"][0]["name"] == "s.a\nb\x1b[31m"
+
+
+@pytest.mark.parametrize("command", [["analyze", "-f", "csv"], ["table", "--kind", "types", "-f", "csv"],
+                                     ["sweep", "-f", "csv"], ["compare", "-f", "csv"]])
+def test_csv_escapes_control_characters_too(tmp_path, command):
+    text = make_spec('- {type: conv, out: 8, kernel: 1, name: "a\\x0bb"}').replace("name: test",
+                                                                                    'name: "t\\e]0;pwned\\a"')
+    spec = write(tmp_path, "s.yaml", text)
+    result = run(command[0], spec, *command[1:])
+    assert result.exit_code == 0, result.output
+    assert not any(c in result.output for c in "\x1b\x07\x0b") and "t\\x1b]0;pwned\\x07" in result.output
 
 
 def test_a_newline_in_a_file_name_cannot_forge_an_error_line():

@@ -11,7 +11,7 @@ from .app import cli
 from .inputs import analysis_of, variant_analysis
 from .options import (
     convention_option, emit, format_option, memory_options, onnx_options, output_option, resolve_format,
-    scaling_options, spec_argument,
+    complete_spec, scaling_options, spec_argument,
 )
 
 FORMAT_NAMES = ("table", "json", "csv", "markdown")  # = outputs.render.FORMATS (tested); render loads lazily
@@ -61,7 +61,7 @@ TABLE_FORMAT_NAMES = ("table", "markdown", "csv", "json", "latex")  # = tableren
 
 
 @cli.command()
-@click.argument("spec", metavar="[SPEC]", required=False)
+@click.argument("spec", metavar="[SPEC]", required=False, shell_complete=complete_spec)
 @click.option("--kind", "-k", type=click.Choice(TABLE_KIND_NAMES), required=True,
               help="architecture: MobileNet's Table 1; types: resource per layer type (Table 2); separable: "
                    "each depthwise separable pair against a full convolution, and the whole network so "
@@ -94,7 +94,7 @@ def table(spec, kind, width, resolution, depth, input_shape, convention, layer, 
       costnet table mobilenet_v1 --kind layer-modifications --layer features.6.dw --alpha 0.5
     """
     from ..outputs import tables
-    from ..outputs.tablerender import TABLE_FORMATS, render_json
+    from ..outputs.tablerender import TABLE_FORMATS, render_csv, render_json
 
     fmt = resolve_format(fmt, output, TABLE_FORMAT_NAMES, "table")
     if kind == "layer-modifications":
@@ -119,17 +119,21 @@ def table(spec, kind, width, resolution, depth, input_shape, convention, layer, 
         analysis = analysis_of(spec, width, resolution, depth, convention, input_shape=input_shape)
         result = tables.TABLE_KINDS[kind](analysis)
         s = analysis.scaling
-        context = {"model": analysis.model, "spec": analysis.file, "convention": analysis.convention.name,
+        context = {"model": analysis.model, "family": analysis.family, "spec": analysis.file,
+                   "convention": analysis.convention.name,
                    "scaling": {"width": s.width, "resolution": s.resolution, "depth": s.depth} if s else None}
-    emit(render_json(result, context) if fmt == "json" else TABLE_FORMATS[fmt](result), output)
+    if fmt in ("json", "csv"):  # machine output: every row says which network it is of
+        emit((render_json if fmt == "json" else render_csv)(result, context), output)
+    else:
+        emit(TABLE_FORMATS[fmt](result), output)
 
 
 DIFF_FORMAT_NAMES = ("table", "markdown", "json")  # = outputs.diffrender.DIFF_FORMATS (tested)
 
 
 @cli.command(name="diff")
-@click.argument("spec_a", metavar="A")
-@click.argument("spec_b", metavar="B")
+@click.argument("spec_a", metavar="A", shell_complete=complete_spec)
+@click.argument("spec_b", metavar="B", shell_complete=complete_spec)
 @onnx_options()
 @convention_option
 @memory_options

@@ -10,8 +10,8 @@ import click
 from ..analysis.quantities import QUANTITIES
 from ..errors import CostnetError, ExitCode, UsageError
 from .app import cli
-from .options import convention_option, emit, format_option, memory_options, onnx_options, output_option, \
-    resolve_format, scaling_options, to_stdout
+from .options import complete_spec, convention_option, emit, format_option, memory_options, onnx_options, \
+    output_option, resolve_format, scaling_options, to_stdout
 
 CHECK_FORMAT_NAMES = ("table", "json", "github", "junit")  # = checkrender.CHECK_FORMATS (tested)
 SINGLE_SPEC_OPTIONS = ("dtype", "memory_model", "width", "resolution", "depth", "input_shape", "convention",
@@ -27,7 +27,7 @@ def _limit_options(func):
 
 
 @cli.command()
-@click.argument("spec", metavar="[SPEC]", required=False)
+@click.argument("spec", metavar="[SPEC]", required=False, shell_complete=complete_spec)
 @_limit_options
 @memory_options
 @scaling_options

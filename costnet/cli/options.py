@@ -28,7 +28,7 @@ EXTENSIONS = {".json": "json", ".jsonl": "jsonl", ".csv": "csv", ".md": "markdow
               ".tex": "latex", ".xml": "junit", ".txt": "table"}
 
 
-def _complete_spec(ctx, param, incomplete: str):
+def complete_spec(ctx, param, incomplete: str):
     """Bundled spec names and paths, for shell completion (docs/output.md says how to enable it)."""
     from click.shell_completion import CompletionItem
 
@@ -39,11 +39,11 @@ def _complete_spec(ctx, param, incomplete: str):
 
 
 def spec_argument(func):
-    return click.argument("spec", metavar="SPEC", shell_complete=_complete_spec)(func)
+    return click.argument("spec", metavar="SPEC", shell_complete=complete_spec)(func)
 
 
 def specs_argument(func):
-    return click.argument("specs", metavar="SPEC...", nargs=-1, required=True, shell_complete=_complete_spec)(func)
+    return click.argument("specs", metavar="SPEC...", nargs=-1, required=True, shell_complete=complete_spec)(func)
 
 
 def scaling_options(func):
@@ -115,14 +115,21 @@ def format_option(choices: Sequence[str], default: str, help: str = ""):
 
 
 def resolve_format(fmt: str | None, output: Path | None, choices: Sequence[str], default: str) -> str:
-    """The format asked for, or the one the output's extension names, or the default."""
+    """The format asked for, or the one the output's extension names, or the default (for an extension that
+    names no format, and .txt where the command has no plain table). An extension naming a format the command
+    does not write is an error, not a file of another format under that name."""
     implied = EXTENSIONS.get(output.suffix.lower()) if output is not None and str(output) != "-" else None
+    if implied == "table" and "table" not in choices:
+        implied = None
     if fmt is not None:
         if implied is not None and implied != fmt and implied in choices:
             raise UsageError(f"--format {fmt}, but {output} ends in {output.suffix}, which means {implied}; "
                              "drop --format or rename the output")
         return fmt
-    return implied if implied in choices else default
+    if implied is not None and implied not in choices:
+        raise UsageError(f"{output} ends in {output.suffix}, which means {implied}, a format this command does not "
+                         f"write (it writes {', '.join(choices)}); give --format or rename the output")
+    return implied or default
 
 
 def to_stdout(output: Path | None) -> bool:

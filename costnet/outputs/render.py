@@ -239,32 +239,25 @@ def render_html(a: Analysis, view: View = View()) -> str:
 
 CSV_COLUMNS = ["name", "type", "inputs", "in_channels", "in_height", "in_width", "out_channels", "out_height",
                "out_width", "detail", "macs", "params", "weights", "biases", "norm_params", "activations",
-               "live_bytes_plain", "live_bytes_in_place", "convention", "dtype"]
+               "live_bytes_plain", "live_bytes_in_place", "convention", "dtype", "model", "family", "spec", "width",
+               "resolution", "depth"]
 
 
 def render_csv(a: Analysis, view: View = View()) -> Iterator[str]:
-    """One row per layer, written as it is formed; `inputs` joins the names of the tensors read with spaces."""
-    import csv
-    import io
+    """One row per layer, written as it is formed; `inputs` joins the names of the tensors read with spaces. Every
+    row says which network and variant it is of (the scaling is empty for an ONNX graph)."""
+    from .csvrows import CsvRows
 
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-
-    def flushed() -> str:
-        text = out.getvalue()
-        out.seek(0)
-        out.truncate()
-        return text
-
-    writer.writerow(CSV_COLUMNS)
-    yield flushed()
+    rows = CsvRows()
+    yield rows.row(CSV_COLUMNS)
     size = a.bytes_per_element
+    s = a.scaling
+    network = [a.model, a.family, a.file, *((s.width, s.resolution, s.depth) if s else (None, None, None))]
     for l in a.iter_layers():
         i, o = l.input_shape, l.output_shape
-        writer.writerow([l.name, l.type, " ".join(l.inputs), i.channels, i.height, i.width, o.channels, o.height,
-                         o.width, l.detail, l.macs, l.params, l.weights, l.biases, l.norm_params, l.activations,
-                         l.live["plain"] * size, l.live["in-place"] * size, a.convention.name, a.dtype])
-        yield flushed()
+        yield rows.row([l.name, l.type, " ".join(l.inputs), i.channels, i.height, i.width, o.channels, o.height,
+                        o.width, l.detail, l.macs, l.params, l.weights, l.biases, l.norm_params, l.activations,
+                        l.live["plain"] * size, l.live["in-place"] * size, a.convention.name, a.dtype, *network])
 
 
 def _shape(shape: Shape) -> dict[str, int]:

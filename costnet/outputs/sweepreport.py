@@ -57,7 +57,8 @@ def _depth_heading(depth: float | None, several: bool) -> str:
     return f" at depth {depth:g}" if several and depth is not None else ""
 
 
-def sweep_markdown(points: Sequence[Point], info: SweepInfo, plots: Sequence[str] = ()) -> str:
+def sweep_markdown(points: Sequence[Point], info: SweepInfo, plots: Sequence[str] = (),
+                   plot_notes: Sequence[str] = ()) -> str:
     groups = _by_depth(points)
     several = len(groups) > 1
     parts = [
@@ -73,6 +74,7 @@ def sweep_markdown(points: Sequence[Point], info: SweepInfo, plots: Sequence[str
         parts += _depth_sections(group, info, _depth_heading(depth, several))
     if plots:
         parts += ["## Plots", ""] + [f"![{name}]({name})" for name in plots] + [""]
+        parts += [line for note in plot_notes for line in (note, "")]
     return "\n".join(parts)
 
 
@@ -114,19 +116,12 @@ def _row(p: Point) -> dict:
 
 def points_csv(points: Iterable[Point], convention: str) -> Iterator[str]:
     """A header, then a row per point as it comes (a long sweep streams)."""
-    import csv
-    import io
+    from .csvrows import CsvRows
 
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow((*POINT_FIELDS, "convention"))
+    rows = CsvRows()
+    yield rows.row((*POINT_FIELDS, "convention"))
     for p in points:
-        writer.writerow([*("" if v is None else v for v in _row(p).values()), convention])
-        yield out.getvalue()
-        out.seek(0)
-        out.truncate()
-    if out.getvalue():  # no points: the header alone
-        yield out.getvalue()
+        yield rows.row([*_row(p).values(), convention])
 
 
 def points_jsonl(points: Iterable[Point], convention: str) -> Iterator[str]:
@@ -164,6 +159,7 @@ def points_table(points: Sequence[Point], memory_model: str) -> str:
 def write_sweep(directory: Path, points: Sequence[Point], info: SweepInfo, with_plots: bool = True) -> list[Path]:
     model = info.model
     figures: dict[str, Content] = {}
+    notes: list[str] = []
     if with_plots:
         from . import plots
 
@@ -178,11 +174,15 @@ def write_sweep(directory: Path, points: Sequence[Point], info: SweepInfo, with_
         if len(published) >= ACCURACY_FIGURE_FROM:
             drawn["accuracy"] = plots.accuracy_figure(published, "macs", "top1", log_x=True,
                                                       title=f"{model}: published top-1 against MACs")
+        else:
+            notes.append(f"No accuracy figure: {len(published)} variant{'' if len(published) == 1 else 's'} of this "
+                         f"grid {'has' if len(published) == 1 else 'have'} a published top-1 in the spec, and the "
+                         f"figure takes at least {ACCURACY_FIGURE_FROM}.")
         figures = {f"{name}.{suffix}": plots.saver(figure) for name, figure in drawn.items()
                    for suffix in ("png", "svg")}
     shown = [name for name in figures if name.endswith(".png")]
     texts = {
-        "report.md": sweep_markdown(points, info, shown),
+        "report.md": sweep_markdown(points, info, shown, notes),
         "points.csv": "".join(points_csv(points, info.convention)),
         "points.json": points_json(points, info, info.convention),
     }

@@ -58,16 +58,19 @@ def render_latex(table: Table) -> str:
     return _tabulate(table, "latex_booktabs") + "\n"
 
 
-def render_csv(table: Table) -> str:
-    import csv
-    import io
+def render_csv(table: Table, context: dict[str, Any] | None = None) -> str:
+    """A row per row of the table; with a context (the network a table is of), its model, family, spec,
+    convention and scaling on every row."""
+    from .csvrows import CsvRows
 
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow([c.key for c in table.columns])
-    for row in table.rows:
-        writer.writerow([row[c.key] for c in table.columns])
-    return out.getvalue()
+    extra = dict(context or {})
+    if extra:
+        scaling = extra.pop("scaling", None) or {}
+        extra.update({key: scaling.get(key) for key in ("width", "resolution", "depth")})
+    rows = CsvRows()
+    lines = [rows.row([*(c.key for c in table.columns), *extra])]
+    lines += [rows.row([*(row[c.key] for c in table.columns), *extra.values()]) for row in table.rows]
+    return "".join(lines)
 
 
 TABLE_SCHEMA_VERSION = 1  # docs/output.md: `costnet table -f json`

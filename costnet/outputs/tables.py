@@ -133,19 +133,29 @@ def separable(a: Analysis) -> Table:
     } for p in a.separable)
     network = {"macs": a.totals.macs, "params": a.totals.params, "standard_macs": a.standard.macs,
                "standard_params": a.standard.params}
-    notes = (
+    if not a.separable:
+        notes: tuple[str, ...] = (f"{a.model} has no depthwise separable pair (a depthwise convolution followed "
+                                  "by a 1×1 convolution that keeps its size): nothing to compare.",)
+    else:
+        notes = _separable_notes(a)
+    return Table(
+        "separable", f"{a.model}: depthwise separable versus full convolution",
+        (Column("depthwise", "Depthwise"), Column("pointwise", "Pointwise"), Column("m", "M"), Column("n", "N"),
+         Column("dk", "Dk"), Column("pointwise_groups", "g"), Column("macs", "MACs", "count"),
+         Column("standard_macs", "Full conv MACs", "count"), Column("ratio", "Ratio", "ratio"),
+         Column("formula", formula_label(a), "ratio")),
+        rows, notes, {"network": network},
+    )
+
+
+def _separable_notes(a: Analysis) -> tuple[str, ...]:
+    return (
         "ratio = (depthwise + pointwise MACs) / MACs of the full convolution they replace; formula = "
         "1/N + 1/(g·D̄k²), D̄k² the channel-weighted mean squared kernel (1/N + 1/Dk² for one kernel size, g = 1).",
         f"The whole network with every separable pair replaced by a full convolution: {a.standard.macs:,} MACs "
         f"and {a.standard.params:,} parameters, against {a.totals.macs:,} and {a.totals.params:,} "
-        + (f"({a.standard.macs / a.totals.macs:.1f}× the MACs)." if a.totals.macs else "(no MACs at all)."),
-    )
-    return Table(
-        "separable", f"{a.model}: depthwise separable versus full convolution",
-        (Column("depthwise", "Depthwise"), Column("pointwise", "Pointwise"), Column("m", "M"), Column("n", "N"),
-         Column("dk", "Dk"), Column("macs", "MACs", "count"), Column("standard_macs", "Full conv MACs", "count"),
-         Column("ratio", "Ratio", "ratio"), Column("formula", formula_label(a), "ratio")),
-        rows, notes, {"network": network},
+        f"({a.standard.macs / a.totals.macs:.1f}× the MACs).",  # (a pair has MACs: the totals are not 0)
+        "g: the pointwise convolution's groups.",
     )
 
 
