@@ -92,3 +92,14 @@ def test_the_readme_python_example_runs():
     # mobilenetv1_050 at 160 (tests/data/reference_figures.json)
     macs = reference("mobilenet_v1", width=0.5, resolution=160)["macs"]
     assert repr(namespace["result"]).startswith(f"<Analysis MobileNet: 30 layers, {macs:,} MACs")
+
+
+def test_a_spec_and_a_graph_show_in_one_line():
+    # archs/mobilenet_v1.yaml: stages stem (1 entry), features (9), head (3)
+    assert repr(costnet.load("mobilenet_v1")) == \
+        "<Spec MobileNet (mobilenet_v1.yaml (bundled)): 3 stages, 13 entries, input 3×224×224>"
+    scaled = costnet.scale(costnet.load("mobilenet_v1"), width=0.5, resolution=160)
+    assert repr(scaled).endswith("13 entries, input 3×160×160, width 0.5, depth 1>")
+    # Table 1's 28 layers with weights, its average pool and TF-slim's dropout
+    assert repr(costnet.build_graph(scaled)) == "<Graph MobileNet (mobilenet_v1.yaml (bundled)): 30 layers, input " \
+                                                "3×160×160>"

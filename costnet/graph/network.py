@@ -118,3 +118,7 @@ class Graph:
     nodes: tuple[Node, ...]  # in execution order: every node comes after the nodes it reads
     scaling: Scaling | None = None  # for a spec: the width, resolution and depth it was built at
     reported: tuple[Reported, ...] = ()  # published figures for this very variant
+
+    def __repr__(self) -> str:  # one line in a notebook, not every node
+        i = self.input
+        return f"<Graph {self.model} ({self.file}): {len(self.nodes)} layers, input {i.channels}×{i.height}×{i.width}>"

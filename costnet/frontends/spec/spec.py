@@ -65,6 +65,14 @@ class Spec:
     base: str | None = None  # a variant: the file of the spec it scales
     unscaled: "Spec | None" = field(default=None, repr=False)  # a scaled spec: the spec it was scaled from
 
+    def __repr__(self) -> str:  # the whole tree runs to 20,000 characters: a notebook cell gets one line
+        s = self.scaling
+        size = s.resolution if s else self.input.resolution
+        scaled = f", width {s.width:g}, depth {s.depth:g}" if s else ""
+        entries = sum(len(stage.nodes) for stage in self.stages)
+        return (f"<Spec {self.name} ({self.file}): {len(self.stages)} stages, {entries} entries, input "
+                f"{self.input.channels}×{size}×{size}{scaled}>")
+
 
 # ---- figures -------------------------------------------------------------------------------------------
 
