@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 from costnet.cli import cli
 from costnet.cli.options import NumberList
-from independent import reference
+from independent import onnx_layers, reference
 
 # timm's models, conv + linear MACs by forward hooks (tests/data/reference_figures.json)
 MIXNET_M_MACS = reference("mixnet_m")["macs"]
@@ -105,6 +105,21 @@ def test_group_by_and_top():
     lines = run("analyze", "resnet50", "--top", "3").output.splitlines()
     assert any(line.startswith("top 3 of ") for line in lines)
     assert run("analyze", "mixnet_m", "--top", "3", "-f", "json").exit_code == 2
+
+
+def test_top_stages():
+    # timm's MixNet-M, hooked in PyTorch (tests/data/onnx/reference.json): its blocks.N are the spec's stageN
+    by_stage: dict[str, int] = {}
+    for layer in onnx_layers("mixnet_m"):
+        parts = layer["module"].split(".")
+        if parts[0] == "blocks":
+            by_stage[f"stage{parts[1]}"] = by_stage.get(f"stage{parts[1]}", 0) + layer["macs"]
+    top = sorted(by_stage.items(), key=lambda item: -item[1])[:3]
+    lines = run("analyze", "mixnet_m", "--group-by", "stage", "--top", "3").output.splitlines()
+    rows = [line.split()[0] for line in lines[5:8]]
+    assert rows == [name for name, _ in top]
+    total = next(line for line in lines if line.startswith("top 3 of 8 "))  # stem, six stages, head
+    assert f"{sum(macs for _, macs in top) / 1e6:.1f}M" in total
 
 
 @pytest.mark.parametrize("text,values", [

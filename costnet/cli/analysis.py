@@ -27,7 +27,7 @@ GROUPINGS = ("stage", "block")  # = outputs.render.GROUPINGS (tested)
 @click.option("--group-by", type=click.Choice(GROUPINGS), default=None,
               help="One row per stage or per block, with subtotals, instead of one per layer.")
 @click.option("--top", type=click.IntRange(min=1), default=None, metavar="N",
-              help="Only the N layers with the most MACs, largest first.")
+              help="Only the N layers (with --group-by: stages or blocks) with the most MACs, largest first.")
 @format_option(FORMAT_NAMES, "table", "json is the documented machine contract (docs/output.md).")
 @output_option()
 def analyze(spec, width, resolution, depth, input_shape, allow_unknown, convention, dtype, memory_model, group_by,
@@ -50,8 +50,6 @@ def analyze(spec, width, resolution, depth, input_shape, allow_unknown, conventi
     fmt = resolve_format(fmt, output, FORMAT_NAMES, "table")
     if (group_by or top) and fmt in ("json", "csv"):
         raise UsageError(f"--group-by and --top shape the table; -f {fmt} always lists every layer")
-    if group_by and top:
-        raise UsageError("choose --group-by or --top, not both")
     result = analysis_of(spec, width, resolution, depth, convention, dtype, input_shape, allow_unknown)
     emit(FORMATS[fmt](result, View(group_by, top, memory_model)), output)
 

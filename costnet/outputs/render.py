@@ -72,12 +72,16 @@ def _group_of(layer: LayerResult, grouping: str) -> str:
     return scope[0] if grouping == "stage" or len(scope) == 1 else scope[1]
 
 
-def _group_rows(a: Analysis, grouping: str, model: str) -> list[list[str]]:
+def _groups(a: Analysis, grouping: str) -> list[tuple[str, list[LayerResult]]]:
     groups: dict[str, list[LayerResult]] = {}
     for layer in a.layers:
         groups.setdefault(_group_of(layer, grouping), []).append(layer)
+    return list(groups.items())
+
+
+def _group_rows(a: Analysis, groups: list[tuple[str, list[LayerResult]]], model: str) -> list[list[str]]:
     rows = []
-    for name, layers in groups.items():
+    for name, layers in groups:
         macs = sum(l.macs for l in layers)
         rows.append([printable(name), str(len(layers)), str(layers[-1].output_shape), _count(macs),
                      _count(sum(l.params for l in layers)), _count(sum(l.activations for l in layers)),
@@ -91,7 +95,13 @@ def _table(a: Analysis, view: View) -> tuple[list[str], list[list[str]], str]:
     model, t = view.memory_model, a.totals
     peak = format_memory(a.peaks[model].bytes)
     if view.group_by:
-        rows = _group_rows(a, view.group_by, model)
+        groups = _groups(a, view.group_by)
+        chosen = sorted(groups, key=lambda g: -sum(l.macs for l in g[1]))[:view.top] if view.top else groups
+        rows = _group_rows(a, chosen, model)
+        if view.top:
+            shown = sum(l.macs for _, layers in chosen for l in layers)
+            rows.append([f"top {len(chosen)} of {len(groups)}", "", "", format_count(shown), "", "", "",
+                         f"{_share(shown, t.macs):.2f}"])
         rows.append(["total", str(len(a.layers)), "", format_count(t.macs), format_count(t.params),
                      format_count(t.activations), peak, "100.00"])
         return [view.group_by if h == "{group}" else h for h in _GROUP_HEADERS], rows, _GROUP_ALIGN
