@@ -86,6 +86,8 @@ def test_diff_formats_and_exit_code():
     assert different.exit_code == 1
     data = json.loads(different.output)
     assert data["differs"] and data["totals"]["macs"] == [reference("mixnet_s")["macs"], MIXNET_M_MACS]
+    assert [(data[side]["model"], data[side]["family"]) for side in "ab"] == [("MixNet-S", "MixNet"),
+                                                                             ("MixNet-M", "MixNet")]
     assert run("diff", "mixnet_s", "mixnet_m").exit_code == 0  # without --exit-code, as git diff
     assert run("diff", "mixnet_s", "mixnet_m", "-f", "markdown").output.startswith("- A: MixNet-S")
 

@@ -69,7 +69,7 @@ def _layer(l: LayerDiff) -> dict[str, Any]:
 
 
 def render_json(d: Diff, show_all: bool = False) -> str:
-    side = lambda a: {"model": a.model, "spec": a.file,
+    side = lambda a: {"model": a.model, "family": a.family, "spec": a.file,
                       "scaling": {"width": a.scaling.width, "resolution": a.scaling.resolution,
                                   "depth": a.scaling.depth} if a.scaling else None}
     return dumps({
