@@ -235,6 +235,7 @@ def test_costnets_own_budgets_hold():
     ("version: 1\nbudgets: [{spec: !!python/object:os.system mixnet_m, max_macs: 1M}]\n", ":2:", "tag"),
     ("version: 1\nbudgets: [{spec: mixnet_m, max_macs: -1}]\n", ":2:38", "'-1' is not a count"),
     ("version: 1\nbudgets: [{spec: mixnet_m, max_macs: 1" + "0" * 400 + "}]\n", ":2:38", "out of range"),
+    ("version: 1\nbudgets: [{spec: mixnet_m, max_macs: 1." + "0" * 400 + "}]\n", ":2:38", "402 characters long"),
     ("version: 1\nbudgets: [{spec: mixnet_m, baseline: b.json, max_increase: 0.02}]\n", ":2:", "e.g. 2%"),
     ("version: 1\nbudgets: &a [*a]\n", ":2:", "alias refers to a list or mapping that contains it"),
     ("version: 1\na0: &a0 [x, x, x, x, x, x, x, x, x, x]\n"
@@ -603,3 +604,51 @@ def test_diff_bad_input_exits_2(args, message):
 def test_diff_of_identical_networks():
     result = run("diff", "mixnet_s", "mixnet_s.yaml")
     assert result.exit_code == 0 and "no layer differs" in result.output
+
+
+# ---- limits written with too many characters (found by review) --------------------------------------------
+
+def one_line(output: str) -> str:
+    lines = output.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in output, output
+    return lines[0]
+
+
+LONG_LIMIT = "3470760." + "0" * 35 + "1"  # 3,470,760 and a little: in range, but 44 characters
+
+
+@pytest.mark.parametrize("option", ["--max-params", "--max-macs"])
+def test_a_limit_too_long_to_read_says_so_and_names_the_option(option):
+    assert len(LONG_LIMIT) == 44
+    result = run("check", "mobilenet_v2", option, LONG_LIMIT)
+    assert result.exit_code == 2, result.output
+    line = one_line(result.output)
+    assert line.startswith(f"costnet: error: {option}: '{LONG_LIMIT}'"), line
+    assert "44 characters long" in line and "at most 40 characters" in line, line
+    assert "out of range" not in line
+
+
+def test_a_limit_too_long_in_a_budget_file_is_located_and_says_so(tmp_path):
+    number = "3470759." + "9" * 85  # 93 characters: below 3,470,760, not out of range
+    path = budget(tmp_path, f"version: 1\nbudgets:\n  - {{spec: mobilenet_v2, max_params: {number}}}\n")
+    result = run("check", "--budget", path)
+    assert result.exit_code == 2, result.output
+    line = one_line(result.output)
+    column = len("  - {spec: mobilenet_v2, max_params: ") + 1  # 38
+    assert line.startswith(f"costnet: error: {path}:3:{column}: budgets[0].max_params: '{number}'"), line
+    assert f"{len(number)} characters long" in line and "at most 40 characters" in line, line
+    assert "out of range" not in line
+
+
+@pytest.mark.parametrize("limit", ["1" + "0" * 45, "1e31"])
+def test_a_limit_that_is_too_large_is_still_out_of_range(limit):
+    result = run("check", "mobilenet_v2", "--max-macs", limit)
+    assert result.exit_code == 2
+    assert f"--max-macs: '{limit}' is out of range (at most 1e+18)" in one_line(result.output)
+
+
+def test_a_tiny_exponent_is_not_called_out_of_range():
+    result = run("check", "mobilenet_v2", "--max-macs", "1e-31")
+    assert result.exit_code == 2
+    line = one_line(result.output)
+    assert "exponent is below -30" in line and "out of range" not in line, line

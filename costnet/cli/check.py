@@ -97,8 +97,14 @@ def _check_entries(ctx: click.Context, spec, budget_file, options) -> tuple:
         return b.parse_budget_file(str(budget_file))
     if not spec:
         raise UsageError("give a SPEC with limits (--max-macs …), or --budget FILE")
+    limits = []
+    for name, value in given.items():
+        try:
+            limits.append(b.parse_limit(name, value))
+        except ValueError as exc:
+            raise UsageError(f"{flag(f'max_{name}')}: {exc} (e.g. {QUANTITIES[name].example})") from None
+    limits = tuple(limits)
     try:
-        limits = tuple(b.parse_limit(name, value) for name, value in given.items())
         increase = b.parse_percent(options["max_increase"]) if options["max_increase"] is not None else None
     except ValueError as exc:
         raise UsageError(str(exc)) from None
