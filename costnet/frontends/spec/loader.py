@@ -68,6 +68,12 @@ def _load_stdin() -> Spec:
     """A spec piped in; a variant's base is then a bundled spec, or a file in the working directory."""
     import sys
 
+    from ...inputfiles import record
+
+    try:
+        record(sys.stdin.fileno(), "standard input")  # `analyze - < m.yaml -o m.yaml`
+    except (AttributeError, OSError, ValueError):  # a stream with no descriptor (a test's)
+        pass
     data = sys.stdin.buffer.read(MAX_SOURCE_BYTES + 1)
     if len(data) > MAX_SOURCE_BYTES:
         raise UsageError(f"standard input: more than {MAX_SOURCE_BYTES:,} bytes; a spec is far smaller")
