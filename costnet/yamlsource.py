@@ -100,6 +100,8 @@ def read_source(path: str | Path, what: str) -> str:
         raise UsageError(f"{what}: is a directory, not a file") from None
     except OSError as exc:
         raise UsageError(f"{what}: cannot read: {exc.strerror or exc}") from None
+    except ValueError:  # open() of a name with a NUL (only the Python API can pass one)
+        raise UsageError(f"{what}: a file name cannot contain a NUL character") from None
     if len(data) > MAX_SOURCE_BYTES:
         raise _too_large(what, "more")
     try:

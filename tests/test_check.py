@@ -805,3 +805,10 @@ def test_check_dash_in_a_real_pipe_and_its_errors_have_no_file_to_annotate():
     annotation = broken.stdout.splitlines()[0]
     assert annotation.startswith("::error title=") and "file=" not in annotation, annotation
     assert "<stdin>:4:" in annotation
+
+
+def test_a_nul_in_a_budget_file_name_from_the_python_api_is_a_usage_error():
+    from costnet.errors import UsageError
+
+    with pytest.raises(UsageError, match="a file name cannot contain a NUL character"):
+        parse_budget_file("budgets\0.yaml")
