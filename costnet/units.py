@@ -58,6 +58,7 @@ def width_text(width: float) -> str:
 
 
 LARGEST_LIMIT = 10**18  # a quintillion MACs or bytes: anything larger is a typo
+MAX_LIMIT_CHARS = 40  # the number of a limit, as written (before its suffix): longer is a typo or an attack
 
 
 def _parse_limit(text: str, suffixes: dict[str, int], what: str) -> int:
@@ -69,8 +70,18 @@ def _parse_limit(text: str, suffixes: dict[str, int], what: str) -> int:
     from fractions import Fraction  # only `costnet check` parses limits; keep other commands' start-up lean
 
     mantissa = match.group(1)
-    if len(mantissa) > 40 or "e" in mantissa.lower() and abs(int(mantissa.lower().split("e")[1])) > 30:
+    digits, _, exponent = mantissa.lower().partition("e")
+    if len(mantissa) > MAX_LIMIT_CHARS:
+        whole = digits.split(".")[0].lstrip("0")
+        if not exponent and len(whole) > len(str(LARGEST_LIMIT)):  # too long because it is too large
+            raise ValueError(f"{text!r} is out of range (at most {LARGEST_LIMIT:.0e})")
+        raise ValueError(f"{text!r}: the number is {len(mantissa):,} characters long; a limit is written in at "
+                         f"most {MAX_LIMIT_CHARS} characters")
+    if exponent and int(exponent) > 30:
         raise ValueError(f"{text!r} is out of range (at most {LARGEST_LIMIT:.0e})")
+    if exponent and int(exponent) < -30:
+        raise ValueError(f"{text!r}: the exponent is below -30; a limit is a whole number from 0 to "
+                         f"{LARGEST_LIMIT:.0e}")
     value = math.floor(Fraction(mantissa) * suffixes[match.group(2).upper()])
     if value > LARGEST_LIMIT:
         raise ValueError(f"{text!r} is out of range (at most {LARGEST_LIMIT:.0e})")

@@ -24,6 +24,7 @@ from typing import Any, Union
 import yaml
 
 from .errors import Origin, SpecError, UsageError
+from .inputfiles import record as record_input
 from .yamlsyntax import located, position, shown, syntax_error
 
 # libyaml's parser when PyYAML was built with it (several times faster); both keep line and column marks.
@@ -84,6 +85,7 @@ def read_source(path: str | Path, what: str) -> str:
         with open(path, "rb", opener=_open_without_waiting) as handle:
             if _NO_WAIT:
                 os.set_blocking(handle.fileno(), True)
+            record_input(handle.fileno(), str(path))
             size = os.fstat(handle.fileno()).st_size
             if size > MAX_SOURCE_BYTES:
                 raise _too_large(what, f"{size:,} bytes")
@@ -98,6 +100,8 @@ def read_source(path: str | Path, what: str) -> str:
         raise UsageError(f"{what}: is a directory, not a file") from None
     except OSError as exc:
         raise UsageError(f"{what}: cannot read: {exc.strerror or exc}") from None
+    except ValueError:  # open() of a name with a NUL (only the Python API can pass one)
+        raise UsageError(f"{what}: a file name cannot contain a NUL character") from None
     if len(data) > MAX_SOURCE_BYTES:
         raise _too_large(what, "more")
     try:

@@ -235,6 +235,7 @@ def test_costnets_own_budgets_hold():
     ("version: 1\nbudgets: [{spec: !!python/object:os.system mixnet_m, max_macs: 1M}]\n", ":2:", "tag"),
     ("version: 1\nbudgets: [{spec: mixnet_m, max_macs: -1}]\n", ":2:38", "'-1' is not a count"),
     ("version: 1\nbudgets: [{spec: mixnet_m, max_macs: 1" + "0" * 400 + "}]\n", ":2:38", "out of range"),
+    ("version: 1\nbudgets: [{spec: mixnet_m, max_macs: 1." + "0" * 400 + "}]\n", ":2:38", "402 characters long"),
     ("version: 1\nbudgets: [{spec: mixnet_m, baseline: b.json, max_increase: 0.02}]\n", ":2:", "e.g. 2%"),
     ("version: 1\nbudgets: &a [*a]\n", ":2:", "alias refers to a list or mapping that contains it"),
     ("version: 1\na0: &a0 [x, x, x, x, x, x, x, x, x, x]\n"
@@ -603,3 +604,211 @@ def test_diff_bad_input_exits_2(args, message):
 def test_diff_of_identical_networks():
     result = run("diff", "mixnet_s", "mixnet_s.yaml")
     assert result.exit_code == 0 and "no layer differs" in result.output
+
+
+# ---- limits written with too many characters (found by review) --------------------------------------------
+
+def one_line(output: str) -> str:
+    lines = output.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in output, output
+    return lines[0]
+
+
+LONG_LIMIT = "3470760." + "0" * 35 + "1"  # 3,470,760 and a little: in range, but 44 characters
+
+
+@pytest.mark.parametrize("option", ["--max-params", "--max-macs"])
+def test_a_limit_too_long_to_read_says_so_and_names_the_option(option):
+    assert len(LONG_LIMIT) == 44
+    result = run("check", "mobilenet_v2", option, LONG_LIMIT)
+    assert result.exit_code == 2, result.output
+    line = one_line(result.output)
+    assert line.startswith(f"costnet: error: {option}: '{LONG_LIMIT}'"), line
+    assert "44 characters long" in line and "at most 40 characters" in line, line
+    assert "out of range" not in line
+
+
+def test_a_limit_too_long_in_a_budget_file_is_located_and_says_so(tmp_path):
+    number = "3470759." + "9" * 85  # 93 characters: below 3,470,760, not out of range
+    path = budget(tmp_path, f"version: 1\nbudgets:\n  - {{spec: mobilenet_v2, max_params: {number}}}\n")
+    result = run("check", "--budget", path)
+    assert result.exit_code == 2, result.output
+    line = one_line(result.output)
+    column = len("  - {spec: mobilenet_v2, max_params: ") + 1  # 38
+    assert line.startswith(f"costnet: error: {path}:3:{column}: budgets[0].max_params: '{number}'"), line
+    assert f"{len(number)} characters long" in line and "at most 40 characters" in line, line
+    assert "out of range" not in line
+
+
+@pytest.mark.parametrize("limit", ["1" + "0" * 45, "1e31"])
+def test_a_limit_that_is_too_large_is_still_out_of_range(limit):
+    result = run("check", "mobilenet_v2", "--max-macs", limit)
+    assert result.exit_code == 2
+    assert f"--max-macs: '{limit}' is out of range (at most 1e+18)" in one_line(result.output)
+
+
+def test_a_tiny_exponent_is_not_called_out_of_range():
+    result = run("check", "mobilenet_v2", "--max-macs", "1e-31")
+    assert result.exit_code == 2
+    line = one_line(result.output)
+    assert "exponent is below -30" in line and "out of range" not in line, line
+
+
+# ---- budget paths stay inside the budget file's folder (found by review) ------------------------------------
+
+SECRET = "aws_access_key_id = AKIAFAKEFAKE\naws_secret_access_key = fakefakefake\n"
+
+
+@pytest.fixture
+def outside(tmp_path):
+    """A folder beside the repository, holding a file a budget file must never make costnet read."""
+    where = tmp_path / "runner"
+    where.mkdir()
+    (where / "credentials").write_text(SECRET)
+    return where
+
+
+def repo_with(tmp_path, field, value, links=()):
+    """A repository folder with a budget file: a passing entry, then one whose FIELD is VALUE."""
+    repo = tmp_path / "repo"
+    repo.mkdir(exist_ok=True)
+    for name, target in links:
+        (repo / name).symlink_to(target)
+    bad = f"  - spec: {value}\n    max_macs: 1\n" if field == "spec" else \
+        f"  - spec: mixnet_m\n    baseline: {value}\n    max_increase: 2%\n"
+    path = budget(repo, "version: 1\nbudgets:\n  - spec: mixnet_m\n    max_macs: 400M\n" + bad)
+    return path
+
+
+def refused_entry(path, line, column, field):
+    result = run("check", "--budget", path, "-f", "json")
+    assert result.exit_code == 2, result.output
+    data = json.loads(result.stdout)
+    good, bad = data["entries"]
+    # the other entry is still checked: MixNet-M's 339,172,672 MACs under its 400M limit
+    assert good["passed"] and good["limits"][0]["value"] == MIXNET_M_MACS
+    assert bad["error"].startswith(f"{path}:{line}:{column}: budgets[1].{field}: "), bad["error"]
+    assert (bad["file"], bad["line"]) == (str(path), line)
+    assert "AKIAFAKE" not in result.output and "aws_" not in result.output
+    return bad["error"]
+
+
+@pytest.mark.parametrize("field, line, column", [("spec", 5, 11), ("baseline", 6, 15)])
+def test_an_absolute_budget_path_is_refused_for_that_entry_only(tmp_path, outside, field, line, column):
+    path = repo_with(tmp_path, field, outside / "credentials")
+    assert f"'{outside / 'credentials'}' is an absolute path" in refused_entry(path, line, column, field)
+
+
+@pytest.mark.parametrize("field, line, column", [("spec", 5, 11), ("baseline", 6, 15)])
+def test_a_budget_path_up_and_out_of_the_folder_is_refused(tmp_path, outside, field, line, column):
+    path = repo_with(tmp_path, field, "../runner/credentials")
+    assert "leads outside the budget file's folder" in refused_entry(path, line, column, field)
+
+
+@pytest.mark.parametrize("field, line, column", [("spec", 5, 11), ("baseline", 6, 15)])
+@pytest.mark.parametrize("value, links", [
+    ("net.yaml", [("net.yaml", "../runner/credentials")]),   # a symlink to a file outside
+    ("etc/credentials", [("etc", "../runner")]),             # a path through a symlink to a folder outside
+])
+def test_a_budget_path_through_a_symlink_out_of_the_folder_is_refused(tmp_path, outside, field, line, column,
+                                                                      value, links):
+    path = repo_with(tmp_path, field, value, links)
+    assert "leads outside the budget file's folder" in refused_entry(path, line, column, field)
+
+
+def test_the_proc_files_of_the_runner_are_refused(tmp_path):
+    path = repo_with(tmp_path, "spec", "/proc/self/environ")
+    assert "is an absolute path" in refused_entry(path, 5, 11, "spec")
+
+
+def test_paths_inside_the_folder_still_work_through_symlinks_and_subfolders(tmp_path):
+    """A spec in a subfolder, a symlink inside the tree, a folder reached through a symlink, a bundled name."""
+    real = tmp_path / "real"
+    (real / "models").mkdir(parents=True)
+    shutil.copy(ROOT / "archs" / "mixnet_m.yaml", real / "models" / "net.yaml")
+    (real / "alias.yaml").symlink_to("models/net.yaml")
+    (tmp_path / "checkout").symlink_to(real)  # the budget file reached through a symlinked folder
+    base = real / "models" / "base.json"
+    assert run("analyze", real / "models" / "net.yaml", "-f", "json", "-o", base).exit_code == 0
+    path = budget(tmp_path / "checkout", "version: 1\nbudgets:\n"
+                  "  - {spec: models/net.yaml, max_macs: 400M}\n"
+                  "  - {spec: alias.yaml, baseline: ./models/../models/base.json, max_increase: 0%}\n"
+                  "  - {spec: mixnet_m, max_macs: 400M}\n")
+    result = run("check", "--budget", path, "-f", "json")
+    assert result.exit_code == 0, result.output
+    entries = json.loads(result.stdout)["entries"]
+    assert [e["limits"][0]["value"] for e in entries] == [MIXNET_M_MACS] * 3
+
+
+def test_paths_on_the_command_line_are_the_users_own(tmp_path):
+    spec = tmp_path / "elsewhere" / "net.yaml"
+    spec.parent.mkdir()
+    shutil.copy(ROOT / "archs" / "mixnet_m.yaml", spec)
+    result = run("check", spec.resolve(), "--max-macs", str(MIXNET_M_MACS))
+    assert result.exit_code == 0, result.output
+
+
+def test_a_variant_base_through_a_symlink_out_of_its_folder_is_refused(tmp_path, outside):
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    (repo / "base.yaml").symlink_to(outside / "credentials")
+    (repo / "v.yaml").write_text("version: 1\nvariant_of: base.yaml\nname: v\n")
+    result = run("analyze", repo / "v.yaml")
+    assert result.exit_code == 2
+    line = one_line(result.output)
+    assert line.startswith(f"costnet: error: {repo / 'v.yaml'}:2:13: variant_of: 'base.yaml' is a symlink"), line
+    assert "aws_" not in result.output
+
+
+# ---- a NUL in a budget path is an error of its entry (found by review) ---------------------------------------
+
+@pytest.mark.parametrize("field, column", [("spec", 11), ("baseline", 15)])
+def test_a_nul_in_a_budget_path_is_a_located_error_of_that_entry(tmp_path, field, column):
+    path = repo_with(tmp_path, field, '"b\\0.json"')  # YAML's escape for NUL
+    error = refused_entry(path, 5 if field == "spec" else 6, column, field)
+    assert "'b\\x00.json' contains a NUL character" in error
+
+
+def test_a_nul_in_a_baseline_from_the_python_api_is_a_usage_error():
+    from costnet.studies import budget as b
+
+    entry = b.Entry("mixnet_m", None, None, None, None, "paper", "fp32", (),
+                    b.Baseline("b\0.json", b.parse_percent("2%")), None)
+    result = b.evaluate(entry)
+    assert result.error == "baseline 'b\\x00.json': a file name cannot contain a NUL character"
+
+
+# ---- `check -` reads standard input, as every other command does (found by review) ---------------------------
+
+TINY = ("version: 1\nname: tiny\ninput: {channels: 3, resolution: 8}\n"
+        "body: [{name: a, blocks: [{type: conv, out: 4, kernel: 1}]}]\n")
+TINY_MACS = 3 * 4 * 8 * 8  # a 1×1 convolution 3 → 4 channels on an 8×8 map: 768
+
+
+@pytest.mark.parametrize("limit, code", [(TINY_MACS, 0), (TINY_MACS - 1, 1)])
+def test_check_dash_reads_the_spec_from_standard_input(limit, code):
+    result = CliRunner().invoke(cli, ["check", "-", "--max-macs", str(limit), "-f", "json"], input=TINY)
+    assert result.exit_code == code, result.output
+    entry = json.loads(result.stdout)["entries"][0]
+    assert (entry["spec"], entry["limits"][0]["value"], entry["file"]) == ("<stdin>", TINY_MACS, None)
+
+
+def test_check_dash_in_a_real_pipe_and_its_errors_have_no_file_to_annotate():
+    import subprocess
+    import sys
+
+    run_ = lambda text, *args: subprocess.run([sys.executable, "-m", "costnet", "check", "-", *args], input=text,
+                                              capture_output=True, text=True)
+    assert run_(TINY, "--max-macs", str(TINY_MACS)).returncode == 0
+    broken = run_(TINY.replace("out: 4", "out: 0"), "--max-macs", "1", "-f", "github")
+    assert broken.returncode == 2
+    annotation = broken.stdout.splitlines()[0]
+    assert annotation.startswith("::error title=") and "file=" not in annotation, annotation
+    assert "<stdin>:4:" in annotation
+
+
+def test_a_nul_in_a_budget_file_name_from_the_python_api_is_a_usage_error():
+    from costnet.errors import UsageError
+
+    with pytest.raises(UsageError, match="a file name cannot contain a NUL character"):
+        parse_budget_file("budgets\0.yaml")

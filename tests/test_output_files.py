@@ -315,3 +315,133 @@ def test_a_cp1252_standard_output_gets_backslash_escapes(kind, args):
     assert (result.returncode, result.stderr) == (0, "")
     text = result.stdout.decode("cp1252")
     assert text == plain.encode("cp1252", "backslashreplace").decode("cp1252") and _parses(kind, text)
+
+
+# ---- a hard-linked file is written through, as `>` writes it (found by review) ------------------------------
+
+def test_a_hard_linked_file_is_written_through_so_every_link_sees_it(tmp_path):
+    first, second = tmp_path / "a.json", tmp_path / "b.json"
+    first.write_text("old\n")
+    os.link(first, second)
+    os.chmod(first, 0o640)
+    inode = first.stat().st_ino
+    write_file(first, "new\n")
+    assert second.read_text() == "new\n" and first.read_text() == "new\n"
+    status = first.stat()
+    assert (status.st_ino, status.st_nlink, stat.S_IMODE(status.st_mode)) == (inode, 2, 0o640)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.json", "b.json"]  # no temporary left
+
+
+def test_a_hard_linked_file_is_left_as_it_was_when_the_content_fails(tmp_path):
+    first, second = tmp_path / "a.png", tmp_path / "b.png"
+    first.write_text("old\n")
+    os.link(first, second)
+
+    def fails(path):
+        Path(path).write_text("half")
+        raise OSError(28, "No space left on device")
+
+    with pytest.raises(UsageError, match="cannot write .*a.png: No space left on device"):
+        write_file(first, fails)
+    assert first.read_text() == second.read_text() == "old\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.png", "b.png"]
+
+
+def test_analyze_into_a_hard_link_as_the_review_found(tmp_path):
+    from independent import reference
+
+    (tmp_path / "a.json").write_text("old\n")
+    os.link(tmp_path / "a.json", tmp_path / "b.json")
+    result = costnet("analyze", "mobilenet_v2", "-f", "json", "-o", "a.json", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert json.loads((tmp_path / "b.json").read_text())["totals"]["macs"] == reference("mobilenet_v2")["macs"]
+
+
+def test_write_files_writes_a_hard_linked_member_through(tmp_path):
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / "a.csv").write_text("old\n")
+    os.link(tmp_path / "out" / "a.csv", tmp_path / "kept.csv")
+    write_files(tmp_path / "out", {"a.csv": "x,y\n", "b.md": "# b\n"})
+    assert (tmp_path / "kept.csv").read_text() == "x,y\n"
+    assert (tmp_path / "out" / "b.md").read_text() == "# b\n"
+
+
+# ---- an output that is an input is refused (found by review) ---------------------------------------------------
+
+TINY_SPEC = ("version: 1\nname: tiny\ninput: {channels: 3, resolution: 8}\n"
+             "body: [{name: a, blocks: [{type: conv, out: 4, kernel: 1}]}]\n")
+
+
+def refused(result, path, before):
+    from click.testing import Result
+
+    stderr = result.stderr if not isinstance(result, Result) else result.output
+    code = result.exit_code if isinstance(result, Result) else result.returncode
+    assert code == 2, stderr
+    lines = stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"costnet: error: cannot write {path}: it is an input"), stderr
+    assert Path(path).read_bytes() == before  # untouched
+
+
+@pytest.mark.parametrize("args", [
+    ["analyze", "m.yaml", "-o", "m.yaml"],
+    ["analyze", "m.yaml", "-f", "json", "-o", "link.yaml"],   # a symlink to the input
+    ["analyze", "m.yaml", "-o", "hard.yaml"],                 # a hard link to the input
+    ["table", "m.yaml", "-k", "types", "-o", "m.yaml"],
+    ["sweep", "grid.csv", "-w", "1,0.5", "-o", "grid.csv"],                # a spec named like a CSV grid
+    ["sweep", "out/points.csv", "-w", "1,0.5", "--no-plots", "-o", "out"],  # the report's folder holds it
+    ["sweep", "out/points.csv", "-w", "1,0.5", "--no-plots", "-o", "out/points.csv"],
+    ["compare", "mobilenet_v2", "m.yaml", "-o", "m.yaml"],
+    ["diff", "mobilenet_v2", "m.yaml", "-o", "m.yaml"],
+    ["check", "m.yaml", "--max-macs", "1G", "-o", "m.yaml"],
+    ["check", "--budget", "budgets.yaml", "-o", "budgets.yaml"],
+    ["check", "--budget", "budgets.yaml", "-f", "json", "-o", "m.yaml"],   # a spec the budget file names
+])
+def test_an_output_that_is_an_input_is_refused_and_left_intact(tmp_path, monkeypatch, args):
+    from click.testing import CliRunner
+
+    from costnet.cli import cli
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "m.yaml").write_text(TINY_SPEC)
+    (tmp_path / "link.yaml").symlink_to("m.yaml")
+    os.link(tmp_path / "m.yaml", tmp_path / "hard.yaml")
+    (tmp_path / "budgets.yaml").write_text("version: 1\nbudgets: [{spec: m.yaml, max_macs: 1G}]\n")
+    (tmp_path / "grid.csv").write_text(TINY_SPEC)
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / "points.csv").write_text(TINY_SPEC)
+    target = args[-1] if args[-1] != "out" else "out/points.csv"
+    before = (tmp_path / target).read_bytes()
+    refused(CliRunner().invoke(cli, args), target, before)
+
+
+def test_verify_refuses_to_write_over_its_onnx_model(tmp_path):
+    from click.testing import CliRunner
+
+    from costnet.cli import cli
+
+    model = tmp_path / "mobilenet_v2.onnx"
+    model.write_bytes((Path(__file__).parent / "data" / "onnx" / "mobilenet_v2.onnx").read_bytes())
+    before = model.read_bytes()
+    refused(CliRunner().invoke(cli, ["verify", "mobilenet_v2", str(model), "-o", str(model)]), model, before)
+
+
+def test_standard_input_redirected_from_the_output_file_is_refused(tmp_path):
+    spec = tmp_path / "m.yaml"
+    spec.write_text(TINY_SPEC)
+    with open(spec, "rb") as stdin:
+        result = costnet("analyze", "-", "-o", str(spec), stdin=stdin)
+    refused(result, spec, TINY_SPEC.encode())
+
+
+def test_a_later_command_may_write_what_an_earlier_one_read(tmp_path):
+    """The inputs are those of one command: tests and the Python API run many in one process."""
+    from click.testing import CliRunner
+
+    from costnet.cli import cli
+
+    spec, out = tmp_path / "m.yaml", tmp_path / "out.txt"
+    spec.write_text(TINY_SPEC)
+    assert CliRunner().invoke(cli, ["analyze", str(spec), "-o", str(out)]).exit_code == 0
+    assert CliRunner().invoke(cli, ["schema", "spec", "-o", str(spec)]).exit_code == 0
+    assert json.loads(spec.read_text())["$schema"]

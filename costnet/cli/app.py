@@ -38,6 +38,9 @@ class _Group(click.Group):
         sys.exit(ExitCode.BAD_INPUT)
 
     def invoke(self, ctx: click.Context):
+        from ..inputfiles import forget
+
+        forget()  # the inputs of this command only (tests run many in one process)
         try:
             return super().invoke(ctx)
         except CostnetError as exc:

@@ -47,8 +47,8 @@ def check(ctx, spec, budget_file, fmt, output, **options):
     """Check cost budgets: exit 0 when every limit was evaluated and holds, 1 when one is exceeded, 2 when
     anything could not be evaluated (each such entry is named; the others are still checked).
 
-    SPEC is a spec or an exported .onnx graph; an operator costnet cannot cost fails the check (exit 2), as a
-    gate must not pass on what it did not count.
+    SPEC is a spec (a path, `-` for standard input, or a bundled name) or an exported .onnx graph; an
+    operator costnet cannot cost fails the check (exit 2), as a gate must not pass on what it did not count.
 
     Limits accept K/M/G (counts) and B/KB/MB/GB/KiB/MiB/GiB (bytes), and are exact: a limit equal to the
     value holds.
@@ -97,8 +97,14 @@ def _check_entries(ctx: click.Context, spec, budget_file, options) -> tuple:
         return b.parse_budget_file(str(budget_file))
     if not spec:
         raise UsageError("give a SPEC with limits (--max-macs …), or --budget FILE")
+    limits = []
+    for name, value in given.items():
+        try:
+            limits.append(b.parse_limit(name, value))
+        except ValueError as exc:
+            raise UsageError(f"{flag(f'max_{name}')}: {exc} (e.g. {QUANTITIES[name].example})") from None
+    limits = tuple(limits)
     try:
-        limits = tuple(b.parse_limit(name, value) for name, value in given.items())
         increase = b.parse_percent(options["max_increase"]) if options["max_increase"] is not None else None
     except ValueError as exc:
         raise UsageError(str(exc)) from None

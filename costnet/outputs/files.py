@@ -10,6 +10,12 @@ Where the bytes go is decided as `>` decides it:
   permission bits, owner and group (a new file gets 0o666 & ~umask, as `>` would give it), and is renamed over
   the target. Readers see the old file or the new one, never a part of either. The temporary file is removed
   on every way out, Ctrl-C included.
+- A regular file with more than one hard link is written through, as `>` writes it, so that every name of it
+  sees the new content (a rename would give the path a new file and leave the other names with the old one):
+  the whole content is staged in a temporary first, as above, and only then copied into the file, truncated;
+  a failure before the copy leaves the file as it was.
+- A file the command has read as its input (a spec, a budget file, a baseline, an ONNX graph, or a link to
+  one; costnet/inputfiles.py) is refused, not written over what was read.
 - A regular file that the path reaches without naming it (/dev/stdout redirected to a file that was deleted
   since) has no name to rename over, so it is truncated and written in place.
 
@@ -30,6 +36,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import shutil
 import stat
 import tempfile
 from dataclasses import dataclass
@@ -37,6 +44,7 @@ from pathlib import Path
 from typing import Callable, Sequence, Union
 
 from ..errors import UsageError
+from ..inputfiles import read_as
 
 Content = Union[str, Callable[[Path], None]]
 
@@ -47,6 +55,7 @@ class _Target:
     real: Path  # where the bytes go: symlinks resolved
     existing: os.stat_result | None  # None: a new file
     in_place: bool
+    through: bool = False  # a regular file of several hard links: staged, then copied into it
 
 
 def write_file(path: Path, content: Content) -> None:
@@ -86,7 +95,12 @@ def _write_all(contents: dict[Path, Content]) -> None:
                 _write_in_place(target, content)
                 written.append(path)
         for target, _ in targets:
-            if not target.in_place:
+            if target.through:
+                path = target.path
+                _copy_through(staged[path], target.real)
+                written.append(path)
+        for target, _ in targets:
+            if not target.in_place and not target.through:
                 path = target.path
                 os.replace(staged[path], target.real)
                 del staged[path]
@@ -106,12 +120,17 @@ def _locate(path: Path) -> _Target:
         return _Target(path, Path(os.path.realpath(path)), None, in_place=False)
     if stat.S_ISDIR(status.st_mode):
         raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(path))
+    source = read_as(status)
+    if source is not None:
+        same = "" if source == str(path) else f" (the same file as {source})"
+        raise UsageError(f"cannot write {path}: it is an input of this command{same}, which writing would "
+                         "replace; choose another output file")
     if not stat.S_ISREG(status.st_mode):
         return _Target(path, path, status, in_place=True)
     real = Path(os.path.realpath(path))
     if not _is_same_file(real, status):
         return _Target(path, path, status, in_place=True)
-    return _Target(path, real, status, in_place=False)
+    return _Target(path, real, status, in_place=False, through=status.st_nlink > 1)
 
 
 def _is_same_file(path: Path, status: os.stat_result) -> bool:
@@ -155,6 +174,14 @@ def _umask() -> int:
     mask = os.umask(0o077)
     os.umask(mask)
     return mask
+
+
+def _copy_through(staged: Path, real: Path) -> None:
+    """The staged content into the existing file itself (every hard link of it), as `>` writes."""
+    with open(staged, "rb") as source, os.fdopen(os.open(real, os.O_WRONLY | os.O_TRUNC | os.O_NOCTTY), "wb") as sink:
+        shutil.copyfileobj(source, sink)
+        sink.flush()
+        os.fsync(sink.fileno())
 
 
 def _write_in_place(target: _Target, content: Content) -> None:

@@ -19,7 +19,7 @@ from ..analysis.analyzer import Analysis
 from ..api import analyze
 from ..errors import CostnetError, Origin, SpecError, UsageError
 from ..frontends.sources import is_onnx, parse_input_shape, read_graph
-from ..frontends.spec.loader import bundled_dir, bundled_spec, resolve
+from ..frontends.spec.loader import STDIN, STDIN_FILE, bundled_dir, bundled_spec, resolve
 from ..schema import (Field, choice, mapping, positive_int, positive_number, read_fields, scalar, sequence, text,
                       written)
 from ..analysis.memory import DEFAULT_MEMORY_MODEL, DTYPES, MEMORY_MODELS
@@ -99,6 +99,7 @@ class Increase:
 class Baseline:
     file: str
     max_increase: Increase
+    origin: Origin | None = None  # where a budget file names it
 
 
 @dataclass(frozen=True)
@@ -116,6 +117,7 @@ class Entry:
     base_dir: Path | None = None  # a budget file's folder, for relative spec paths
     memory_model: str = DEFAULT_MEMORY_MODEL
     input_shape: tuple[int, int, int, int] | None = None  # an ONNX graph's input, N×C×H×W
+    spec_origin: Origin | None = None  # where a budget file names the spec
 
 
 def parse_limit(quantity: str, value: str | int) -> Limit:
@@ -156,6 +158,8 @@ def evaluate(entry: Entry) -> EntryResult:
     except CostnetError as exc:
         # A spec error is annotated where it is; anything else at the budget entry.
         origin = exc.origin if isinstance(exc, SpecError) and exc.origin else entry.origin
+        if origin is not None and origin.file == STDIN_FILE:  # no file in the tree to annotate
+            origin = None
         return EntryResult(label, entry.spec, origin, entry.convention, error=str(exc))
     except Exception as exc:  # a bug in costnet: this entry could not be evaluated; the others still are
         return EntryResult(label, entry.spec, entry.origin, entry.convention,
@@ -163,16 +167,17 @@ def evaluate(entry: Entry) -> EntryResult:
     label = entry.label or variant_label(result)
     # Annotations point at the budget entry, or at a spec in the user's tree (a bundled spec lives in the
     # installed package, which no CI annotation can point at).
-    in_tree = path.parent != bundled_dir()
+    in_tree = path.parent != bundled_dir() and str(path) != STDIN
     origin = entry.origin or (Origin(str(path), 1, 1) if in_tree else None)
     results = [_measure(limit, result, entry.memory_model, origin) for limit in entry.limits]
     growth: tuple[Growth, ...] = ()
     if entry.baseline is not None:
         try:
-            before = load_baseline(_relative(entry.baseline.file, entry.base_dir))
+            before = load_baseline(baseline_path(entry))
             _check_comparable(before, result, entry)
         except CostnetError as exc:
-            return EntryResult(label, result.file, origin, entry.convention, tuple(results), error=str(exc),
+            where = exc.origin if isinstance(exc, SpecError) and exc.origin else origin
+            return EntryResult(label, result.file, where, entry.convention, tuple(results), error=str(exc),
                                spec_in_tree=in_tree)
         baseline_results, growth = compare_baseline(before, result, entry.baseline, origin)
         results += baseline_results
@@ -180,12 +185,17 @@ def evaluate(entry: Entry) -> EntryResult:
 
 
 def spec_path(entry: Entry) -> Path:
-    """On the command line, a path or a bundled name as everywhere else. In a budget file, a path relative to
-    the file's folder, or the name of a bundled spec: never the working directory, so a check gives the same
-    answer wherever it runs."""
-    if entry.base_dir is None or Path(entry.spec).is_absolute():
+    """On the command line, a path, `-` (standard input) or a bundled name, as everywhere else. In a budget
+    file, a path relative to the file's folder and inside it, or the name of a bundled spec: never the working
+    directory, so a check gives the same answer wherever it runs, and never a file outside the folder, which a
+    budget file from a pull request must not make costnet read (and quote in its errors)."""
+    if entry.base_dir is None:
+        if "\0" in entry.spec:  # (only the Python API can pass one: argv cannot hold a NUL)
+            raise UsageError(f"{entry.spec!r}: a file name cannot contain a NUL character")
+        if entry.spec == STDIN:
+            return Path(STDIN)
         return Path(entry.spec) if is_onnx(entry.spec) else resolve(entry.spec)
-    candidate = entry.base_dir / entry.spec
+    candidate = inside_folder(entry.spec, entry.base_dir, entry.spec_origin, "spec")
     if os.path.isfile(candidate):  # (False for a name too long for the system, where Path.is_file raises)
         return candidate
     if Path(entry.spec).parent == Path(".") and not is_onnx(entry.spec):
@@ -193,8 +203,39 @@ def spec_path(entry: Entry) -> Path:
     raise UsageError(f"{candidate}: no such file")
 
 
-def _relative(name: str, base_dir: Path | None) -> str:
-    return name if base_dir is None or Path(name).is_absolute() else str(base_dir / name)
+def baseline_path(entry: Entry) -> str:
+    """A baseline named on the command line as given; in a budget file, relative to its folder and inside it."""
+    assert entry.baseline is not None
+    name = entry.baseline.file
+    if entry.base_dir is None:
+        if "\0" in name:
+            raise UsageError(f"baseline {name!r}: a file name cannot contain a NUL character")
+        return name
+    return str(inside_folder(name, entry.base_dir, entry.baseline.origin, "baseline"))
+
+
+def inside_folder(name: str, folder: Path, origin: Origin | None, field: str) -> Path:
+    """`name`, a path a budget file gives, as a path under `folder` (the budget file's), which it must not
+    leave: not absolute, and inside the folder once `..` and every symlink are resolved (os.path.realpath), so
+    that a budget file can make costnet read, and quote in its messages, only the files of its own tree."""
+    valid = "a path relative to the budget file's folder, inside it"
+    if field == "spec":
+        valid += ", or a bundled spec's name"
+    if "\0" in name:
+        raise SpecError(f"{name!r} contains a NUL character, which no file name can", origin, f"valid: {valid}")
+    if os.path.isabs(name):
+        raise SpecError(f"{name!r} is an absolute path", origin, f"valid: {valid}")
+    candidate = folder / name
+    try:
+        root, real = os.path.realpath(folder), os.path.realpath(candidate)
+        outside = os.path.commonpath([root, real]) != root
+    except (OSError, ValueError) as exc:  # not seen from realpath(strict=False); refused, never read unchecked
+        raise SpecError(f"{name!r} cannot be resolved ({getattr(exc, 'strerror', None) or exc})", origin,
+                        f"valid: {valid}") from None
+    if outside:
+        raise SpecError(f"{name!r} leads outside the budget file's folder (.. and symlinks resolved)", origin,
+                        f"valid: {valid}")
+    return candidate
 
 
 def variant_label(result: Analysis) -> str:
@@ -321,7 +362,8 @@ def percent(node: YNode, path: str) -> Increase:
 
 
 ENTRY_FIELDS: dict[str, Field] = {
-    "spec": Field("spec", text, "a spec file, relative to the budget file's folder, or a bundled spec's name"),
+    "spec": Field("spec", text, "a spec file, relative to the budget file's folder and inside it, or a bundled "
+                  "spec's name"),
     "name": Field("name", text, "a label for the entry (default: model and variant)", None),
     "width": Field("width", positive_number, "width multiplier (default: the spec's)", None),
     "resolution": Field("resolution", positive_int, "input resolution (default: the spec's)", None),
@@ -337,7 +379,7 @@ ENTRY_FIELDS: dict[str, Field] = {
                             type_label=q.unit.name)
        for name, q in QUANTITIES.items()},
     "baseline": Field("baseline", text, "a JSON file from `costnet analyze --format json` to compare with, "
-                      "relative to the budget file's folder", None),
+                      "relative to the budget file's folder and inside it", None),
     "max_increase": Field("max_increase", percent, "allowed growth over the baseline, e.g. 2%", None,
                           type_label="percentage"),
 }
@@ -371,13 +413,14 @@ def parse_budget_file(path: str) -> tuple[Entry, ...]:
             raise SpecError("an entry needs at least one limit", origin,
                             "valid: " + ", ".join(f"max_{name}" for name in QUANTITIES)
                             + ", or baseline + max_increase")
-        baseline = Baseline(values["baseline"], values["max_increase"]) if values["baseline"] else None
+        baseline = Baseline(values["baseline"], values["max_increase"],
+                            node.items["baseline"].origin.at(f"{where}.baseline")) if values["baseline"] else None
         entries.append(Entry(
             spec=values["spec"], label=values["name"], width=values["width"], resolution=values["resolution"],
             depth=values["depth"], convention=values["convention"] or top["convention"],
             dtype=values["dtype"] or top["dtype"], limits=limits, baseline=baseline, origin=origin,
             base_dir=file.parent, memory_model=values["memory_model"] or top["memory_model"],
-            input_shape=values["input_shape"],
+            input_shape=values["input_shape"], spec_origin=node.items["spec"].origin.at(f"{where}.spec"),
         ))
     if not entries:
         raise SpecError("the budget file has no entries", top["budgets"].origin.at("budgets"))

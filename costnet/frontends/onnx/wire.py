@@ -101,7 +101,10 @@ class Model:
 
 def read_model_file(path: str | os.PathLike, max_bytes: int = DEFAULT_MAX_BYTES) -> Model:
     """Read an ONNX file, refusing one over max_bytes before reading it. OSError if it cannot be opened."""
+    from ...inputfiles import record
+
     with open(path, "rb") as file:
+        record(file.fileno(), os.fspath(path))
         size = os.fstat(file.fileno()).st_size
         if size > max_bytes:
             raise WireError(f"{size:,} bytes, over the limit of {max_bytes:,}")

@@ -24,6 +24,7 @@ def bundled_names() -> list[str]:
 
 
 STDIN = "-"
+STDIN_FILE = "<stdin>"  # how a spec read from standard input is named in messages and in the JSON
 
 
 def resolve(spec: str | Path) -> Path:
@@ -67,6 +68,12 @@ def _load_stdin() -> Spec:
     """A spec piped in; a variant's base is then a bundled spec, or a file in the working directory."""
     import sys
 
+    from ...inputfiles import record
+
+    try:
+        record(sys.stdin.fileno(), "standard input")  # `analyze - < m.yaml -o m.yaml`
+    except (AttributeError, OSError, ValueError):  # a stream with no descriptor (a test's)
+        pass
     data = sys.stdin.buffer.read(MAX_SOURCE_BYTES + 1)
     if len(data) > MAX_SOURCE_BYTES:
         raise UsageError(f"standard input: more than {MAX_SOURCE_BYTES:,} bytes; a spec is far smaller")
@@ -76,9 +83,9 @@ def _load_stdin() -> Spec:
         raise UsageError("standard input: not a text file (UTF-8 expected)") from None
 
     def load_base(name: str, where: Origin) -> Spec:
-        return _load_path(_base_path(Path("<stdin>"), name, where), name, variant_allowed=False)
+        return _load_path(_base_path(Path(STDIN_FILE), name, where), name, variant_allowed=False)
 
-    return parse_spec(text, "<stdin>", load_base)
+    return parse_spec(text, STDIN_FILE, load_base)
 
 
 def _load_path(path: Path, given: str, variant_allowed: bool) -> Spec:
@@ -100,6 +107,11 @@ def _base_path(variant: Path, name: str, where: Origin) -> Path:
         raise SpecError(f"{name!r}: the base is a file in the variant's own folder or a bundled spec's name", where)
     beside = variant.parent / name
     if os.path.isfile(beside):
+        # nor through a symlink that leads out of the folder
+        folder = os.path.realpath(variant.parent)
+        if os.path.commonpath([folder, os.path.realpath(beside)]) != folder:
+            raise SpecError(f"{name!r} is a symlink that leads outside the variant's folder", where,
+                            "the base is a file in the variant's own folder or a bundled spec's name")
         return beside
     try:
         return bundled_spec(name, f"not beside {variant.name}")
