@@ -103,3 +103,11 @@ def test_a_spec_and_a_graph_show_in_one_line():
     # Table 1's 28 layers with weights, its average pool and TF-slim's dropout
     assert repr(costnet.build_graph(scaled)) == "<Graph MobileNet (mobilenet_v1.yaml (bundled)): 30 layers, input " \
                                                 "3×160×160>"
+
+
+def test_every_limit_option_docs_ci_names_exists():
+    from costnet.cli.check import check as check_command
+
+    documented = re.findall(r"^\| [^|]+ \| `(--max-[a-z-]+)` \|", (ROOT / "docs" / "ci.md").read_text(), re.M)
+    options = {opt for p in check_command.params for opt in p.opts}
+    assert len(documented) >= 5 and set(documented) <= options, set(documented) - options

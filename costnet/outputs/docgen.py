@@ -146,7 +146,8 @@ def budget_reference() -> str:
 
     quantities = ["| quantity | limit option | budget field | what | written as |", "|---|---|---|---|---|"]
     for name, q in QUANTITIES.items():
-        quantities.append(f"| {q.label} | `--max-{name}` | `max_{name}` | {q.doc} | {q.unit.name}, e.g. {q.example} |")
+        option = "--max-" + name.replace("_", "-")
+        quantities.append(f"| {q.label} | `{option}` | `max_{name}` | {q.doc} | {q.unit.name}, e.g. {q.example} |")
     return "\n".join(["### Quantities", "", *quantities, "", "### Top level", "", _table(FILE_FIELDS), "",
                       "### Each entry of `budgets`", "", _table(BUDGET_ENTRY_FIELDS), ""])
 
