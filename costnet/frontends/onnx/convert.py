@@ -117,6 +117,7 @@ class _Converter:
         self.built: list[GraphNode] = []
         self.used: set[int] = set()  # nodes already part of a row or a view
         self.names: set[str] = set()
+        self.suffixes: dict[str, int] = {}  # a base name → the suffix its last duplicate took
         self.input_name, self.input = self._input(graph, input_shape)
 
     # ---- the network input ----------------------------------------------------------------------------
@@ -258,10 +259,15 @@ class _Converter:
         self.tensors[name] = seen
 
     def _unique(self, name: str) -> str:
-        candidate, count = name, 1
-        while candidate in self.names:
-            count += 1
-            candidate = f"{name}.{count}"
+        """`name`, or the first of `name.2`, `name.3`, … not taken yet. Names are never released, so the next
+        try for a base starts after the suffix it last got: linear in the rows, not quadratic."""
+        candidate = name
+        if candidate in self.names:
+            count = self.suffixes.get(name, 1)
+            while candidate in self.names:
+                count += 1
+                candidate = f"{name}.{count}"
+            self.suffixes[name] = count
         self.names.add(candidate)
         return candidate
 
