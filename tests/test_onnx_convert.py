@@ -583,3 +583,25 @@ def test_twenty_thousand_anonymous_rows_are_named_in_linear_time(tmp_path):
     elapsed = time.perf_counter() - start
     assert [layer.name for layer in layers[:3]] == ["act", "act.2", "act.3"] and layers[-1].name == "act.20000"
     assert elapsed < 15  # quadratic naming took over 20 s here (8,000 rows: 5.8 s); linear takes about 1 s
+
+
+def test_more_nodes_than_max_layers_are_refused_before_the_graph_is_built(tmp_path, monkeypatch):
+    from costnet.frontends.onnx import convert, wire
+
+    monkeypatch.setattr(convert, "MAX_LAYERS", 10)
+    assert len(rows(save(tmp_path, relu_chain(10), name="ten.onnx"))) == 10
+    path = save(tmp_path, relu_chain(11), name="eleven.onnx")
+    with pytest.raises(CostnetError, match=r"eleven\.onnx: the graph has more than 10 nodes, the most layers"):
+        read_onnx(path)
+    result = CliRunner().invoke(cli, ["analyze", str(path)])
+    assert result.exit_code == 2 and len(result.output.strip().splitlines()) == 1
+    with pytest.raises(wire.TooManyNodes):  # counted before a node is decoded
+        wire.read_model(path.read_bytes(), max_nodes=10)
+    assert len(wire.read_model(path.read_bytes(), max_nodes=11).graph.nodes) == 11
+
+
+def test_max_layers_bounds_onnx_nodes_as_it_bounds_spec_rows():
+    from costnet.frontends.onnx import convert
+    from costnet.limits import MAX_LAYERS
+
+    assert convert.MAX_LAYERS is MAX_LAYERS == 2_000_000

@@ -32,7 +32,7 @@ from typing import Any, Callable
 
 from ...errors import Origin, UsageError
 from ...graph.formulas import Shape, SPLITS
-from ...limits import MAX_INTEGER
+from ...limits import MAX_INTEGER, MAX_LAYERS
 from ...graph.layers import LAYER_TYPES, ShapeError
 from ...graph.network import INPUT, Graph, Node as GraphNode
 from . import wire
@@ -76,7 +76,9 @@ class _Row:
 def read_onnx(path: str | Path, input_shape: tuple[int, ...] | None = None, allow_unknown: bool = False) -> Graph:
     """The graph of an ONNX file. `input_shape` (N, C, H, W) replaces a dynamic or a different input shape."""
     try:
-        model = wire.read_model_file(path)
+        model = wire.read_model_file(path, max_nodes=MAX_LAYERS)
+    except wire.TooManyNodes as exc:
+        raise OnnxError(_too_many_nodes(path, exc.limit)) from None
     except FileNotFoundError:
         raise UsageError(f"{path}: no such file") from None
     except IsADirectoryError:
@@ -88,11 +90,18 @@ def read_onnx(path: str | Path, input_shape: tuple[int, ...] | None = None, allo
     return _Converter(model, str(path), input_shape, allow_unknown).convert()
 
 
+def _too_many_nodes(file, limit: int) -> str:
+    return (f"{file}: the graph has more than {limit:,} nodes, the most layers costnet takes for one network "
+            "(every row costnet makes stands for at least one node)")
+
+
 class _Converter:
     def __init__(self, model: wire.Model, file: str, input_shape, allow_unknown: bool):
         self.model, self.file, self.allow_unknown = model, file, allow_unknown
         graph = model.graph
         self.nodes = graph.nodes
+        if len(self.nodes) > MAX_LAYERS:  # a model not read through read_model_file's bound
+            raise OnnxError(_too_many_nodes(file, MAX_LAYERS))
         # Weights and constants: the initializers, and the tensors of Constant nodes (an exporter's choice).
         self.initializers = {t.name: t for t in graph.initializers}
         for node in self.nodes:
@@ -239,6 +248,9 @@ class _Converter:
         for the rows after it. `name` (a module's path) replaces the one taken from its first node."""
         onnx_names = [self.nodes[i].name or f"{self.nodes[i].op_type}_{i}" for i in nodes]
         module = name if name is not None else _module_path(onnx_names[0], self.nodes[nodes[0]].op_type)
+        if len(self.built) >= MAX_LAYERS:  # a row per node at most, so never reached past the node bound
+            raise OnnxError(f"{self.file}: more than {MAX_LAYERS:,} rows, the most layers costnet takes for one "
+                            "network")
         row = _Row(self._unique(_row_name(module, type_)), type_, fields, inputs, output, onnx_names)
         self.used.update(nodes)
         self.built.append(self._graph_node(row))

@@ -36,6 +36,14 @@ class WireError(ValueError):
     """The bytes are not a well-formed ONNX model: truncated, corrupt, or something else entirely."""
 
 
+class TooManyNodes(WireError):
+    """A graph of more nodes than the reader was told to take: refused before the rest is decoded."""
+
+    def __init__(self, limit: int):
+        self.limit = limit
+        super().__init__(f"more than {limit:,} nodes")
+
+
 @dataclass(frozen=True, slots=True)
 class Tensor:
     name: str
@@ -99,7 +107,8 @@ class Model:
     graph: Graph
 
 
-def read_model_file(path: str | os.PathLike, max_bytes: int = DEFAULT_MAX_BYTES) -> Model:
+def read_model_file(path: str | os.PathLike, max_bytes: int = DEFAULT_MAX_BYTES,
+                    max_nodes: int | None = None) -> Model:
     """Read an ONNX file, refusing one over max_bytes before reading it. OSError if it cannot be opened."""
     with open(path, "rb") as file:
         size = os.fstat(file.fileno()).st_size
@@ -108,17 +117,18 @@ def read_model_file(path: str | os.PathLike, max_bytes: int = DEFAULT_MAX_BYTES)
         data = file.read(max_bytes + 1)  # a pipe or a growing file may hold more than its size said
     if len(data) > max_bytes:
         raise WireError(f"over the limit of {max_bytes:,} bytes")
-    return read_model(data)
+    return read_model(data, max_nodes)
 
 
-def read_model(data: bytes) -> Model:
+def read_model(data: bytes, max_nodes: int | None = None) -> Model:
+    """The model in `data`; TooManyNodes as soon as its graph has more than `max_nodes` nodes (if given)."""
     try:
-        return _model(bytes(data))  # bytes(data) is data when it is bytes already
+        return _model(bytes(data), max_nodes)  # bytes(data) is data when it is bytes already
     except UnicodeDecodeError as error:
         raise WireError(f"a string that is not UTF-8: {error.reason}") from None
 
 
-def _model(data: bytes) -> Model:
+def _model(data: bytes, max_nodes: int | None = None) -> Model:
     ir_version, producer_name, opset_imports, graph = 0, "", [], None
     for number, wire, value, stop in _fields(data, 0, len(data)):
         if number == 1 and wire == VARINT:
@@ -126,7 +136,7 @@ def _model(data: bytes) -> Model:
         elif number == 2 and wire == LENGTH_DELIMITED:
             producer_name = data[value:stop].decode()
         elif number == 7 and wire == LENGTH_DELIMITED:
-            graph = _graph(data, value, stop)
+            graph = _graph(data, value, stop, max_nodes)
         elif number == 8 and wire == LENGTH_DELIMITED:
             opset_imports.append(_opset_import(data, value, stop))
     if graph is None:
@@ -144,7 +154,14 @@ def _opset_import(data: bytes, start: int, end: int) -> tuple[str, int]:
     return domain, version
 
 
-def _graph(data: bytes, start: int, end: int) -> Graph:
+def _graph(data: bytes, start: int, end: int, max_nodes: int | None = None) -> Graph:
+    if max_nodes is not None:  # counted before any node is decoded: a pass that skips over each node's bytes
+        count = 0
+        for number, wire, _, _ in _fields(data, start, end):
+            if number == 1 and wire == LENGTH_DELIMITED:
+                count += 1
+                if count > max_nodes:
+                    raise TooManyNodes(max_nodes)
     name, nodes, initializers, inputs, outputs, value_infos = "", [], [], [], [], []
     for number, wire, value, stop in _fields(data, start, end):
         if wire != LENGTH_DELIMITED:
