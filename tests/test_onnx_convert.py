@@ -605,3 +605,19 @@ def test_max_layers_bounds_onnx_nodes_as_it_bounds_spec_rows():
     from costnet.limits import MAX_LAYERS
 
     assert convert.MAX_LAYERS is MAX_LAYERS == 2_000_000
+
+
+def test_conv_transpose_kernel_shape_must_be_the_weights(tmp_path):
+    node = helper.make_node("ConvTranspose", ["x", "w"], ["y"], name="ct", kernel_shape=[1, 1])
+    path = save(tmp_path, [node], [weight("w", 16, 16, 7, 7)], input_shape=(1, 16, 8, 8))
+    with pytest.raises(CostnetError, match=r"node ct: weight \(16, 16, 7, 7\) does not fit its kernel_shape \(1, 1\)"):
+        read_onnx(path)
+    result = CliRunner().invoke(cli, ["check", str(path), "--max-params", "1000", "--max-macs", "100K"])
+    assert result.exit_code == 2  # the gate passed before: the 12,544 weights were costed as 256
+    # Without kernel_shape the kernel is the weight's (ONNX): out = (8 − 1) + 7 = 14, 16·16·49 weights, and
+    # each of the 64 input pixels spreads over 16·16·49 taps.
+    node = helper.make_node("ConvTranspose", ["x", "w"], ["y"], name="ct")
+    (layer,) = rows(save(tmp_path, [node], [weight("w", 16, 16, 7, 7)], input_shape=(1, 16, 8, 8), name="b.onnx"))
+    assert (layer.fields["kernel"], layer.output_shape.height, layer.weights, layer.macs) == \
+        (7, 14, 12_544, 12_544 * 64)
+

@@ -548,6 +548,10 @@ def _conv_transpose(converter: _Converter, i: int, node: wire.Node) -> None:
         raise OnnxError(f"{converter.file}: node {node.name}: a transposed convolution sized by auto_pad, "
                         "or output_shape; costnet reads its pads and output_padding")
     kernel = _pair(converter.attribute(node, "kernel_shape", weight.dims[2:]), "kernel", node, converter)
+    if tuple(weight.dims[2:]) != (kernel, kernel):  # ONNX: kernel_shape, where given, is the weight's dims[2:]
+        raise OnnxError(f"{converter.file}: node {node.name}: weight {tuple(weight.dims)} does not fit its "
+                        f"kernel_shape {tuple(converter.attribute(node, 'kernel_shape'))} (expected "
+                        f"(…, …, {kernel}, {kernel}))")
     stride = _pair(converter.attribute(node, "strides", (1, 1)), "stride", node, converter)
     if _pair(converter.attribute(node, "dilations", (1, 1)), "dilation", node, converter) != 1:
         raise OnnxError(f"{converter.file}: node {node.name}: a dilated transposed convolution; costnet costs "
