@@ -36,6 +36,9 @@ def read_onnx(path: str | os.PathLike, input_shape: tuple[int, int, int, int] | 
     zero cost (listed in every output) instead of refusing the file."""
     from .frontends.onnx.convert import read_onnx as read
 
+    if not isinstance(path, (str, os.PathLike)) or not isinstance(os.fspath(path), str):
+        raise UsageError(f"read_onnx() takes the path of an ONNX file (a str or os.PathLike), got "
+                         f"{type(path).__name__}")
     if input_shape is not None:
         if not (isinstance(input_shape, (tuple, list)) and len(input_shape) == 4
                 and all(isinstance(d, int) and not isinstance(d, bool) and d > 0 for d in input_shape)):

@@ -621,3 +621,20 @@ def test_conv_transpose_kernel_shape_must_be_the_weights(tmp_path):
     assert (layer.fields["kernel"], layer.output_shape.height, layer.weights, layer.macs) == \
         (7, 14, 12_544, 12_544 * 64)
 
+
+@pytest.mark.parametrize("path, message", [
+    (None, r"read_onnx\(\) takes the path of an ONNX file \(a str or os.PathLike\), got NoneType"),
+    (5, r"read_onnx\(\) takes the path of an ONNX file \(a str or os.PathLike\), got int"),
+    (b"a.onnx", r"got bytes"),
+    ("a\0.onnx", r"^a\\0\.onnx: not a file name \(it holds a NUL character\)$"),
+])
+def test_read_onnx_refuses_what_is_no_path_with_costnets_error(path, message):
+    with pytest.raises(CostnetError, match=message):
+        read_onnx(path)
+
+
+def test_load_of_an_onnx_path_with_a_nul_is_costnets_error():
+    import costnet
+
+    with pytest.raises(CostnetError, match=r"x\\0\.onnx: not a file name"):
+        costnet.load("x\0.onnx")

@@ -75,6 +75,9 @@ class _Row:
 
 def read_onnx(path: str | Path, input_shape: tuple[int, ...] | None = None, allow_unknown: bool = False) -> Graph:
     """The graph of an ONNX file. `input_shape` (N, C, H, W) replaces a dynamic or a different input shape."""
+    if "\0" in str(path):  # open() would raise ValueError
+        shown = str(path).replace("\0", "\\0")
+        raise UsageError(f"{shown}: not a file name (it holds a NUL character)")
     try:
         model = wire.read_model_file(path, max_nodes=MAX_LAYERS)
     except wire.TooManyNodes as exc:
