@@ -638,3 +638,63 @@ def test_load_of_an_onnx_path_with_a_nul_is_costnets_error():
 
     with pytest.raises(CostnetError, match=r"x\\0\.onnx: not a file name"):
         costnet.load("x\0.onnx")
+
+
+def test_a_node_that_reads_a_value_before_it_is_made_is_refused(tmp_path):
+    # The Erf reads y, which the Conv listed after it makes: it was skipped as shape arithmetic, uncounted.
+    path = save(tmp_path, [
+        helper.make_node("Erf", ["c"], ["e"], name="/gelu/Erf"),
+        conv("x", "c", "w", 1, name="/c/Conv"),
+        helper.make_node("Relu", ["c"], ["y"], name="/act/Relu"),
+    ], [weight("w", 4, 3, 1, 1)])
+    with pytest.raises(CostnetError, match=r"node /gelu/Erf \(Erf\) reads 'c' before it is made \(node /c/Conv makes "
+                                           r"it after\); ONNX lists the nodes of a graph in topological order"):
+        read_onnx(path, allow_unknown=True)
+    path = save(tmp_path, [helper.make_node("Add", ["x", "z"], ["y"], name="a"),  # a cycle
+                           helper.make_node("Relu", ["y"], ["z"], name="r")], name="cycle.onnx")
+    with pytest.raises(CostnetError, match=r"node a \(Add\) reads 'z' before it is made \(node r makes it after\)"):
+        read_onnx(path)
+    path = save(tmp_path, [helper.make_node("Add", ["x", "nowhere"], ["y"], name="a")], name="dangling.onnx")
+    with pytest.raises(CostnetError, match=r"reads 'nowhere' before it is made \(no input, initializer or node"):
+        read_onnx(path)
+    result = CliRunner().invoke(cli, ["analyze", str(path)])
+    assert result.exit_code == 2 and len(result.output.strip().splitlines()) == 1
+
+
+def test_two_nodes_writing_one_value_are_refused(tmp_path):
+    path = save(tmp_path, [conv("x", "y", "w", 1, name="c1"), helper.make_node("Relu", ["x"], ["y"], name="r")],
+                [weight("w", 4, 3, 1, 1)])
+    with pytest.raises(CostnetError, match=r"node r \(Relu\) writes 'y', which is already written by node c1 \(Conv\); "
+                                           r"an ONNX value is assigned once"):
+        read_onnx(path)
+    path = save(tmp_path, [helper.make_node("Relu", ["x"], ["x"], name="r")], output="x", name="input.onnx")
+    with pytest.raises(CostnetError, match=r"node r \(Relu\) writes 'x', which is already an input of the graph"):
+        read_onnx(path)
+
+
+@pytest.mark.parametrize("make", [
+    lambda: [helper.make_node("Split", ["x", "s"], ["a", "b"], name="n", axis=5),
+             helper.make_node("Concat", ["a", "b"], ["y"], name="cat", axis=1)],
+    lambda: [helper.make_node("Relu", ["x"], ["a"], name="r"), helper.make_node("Relu", ["x"], ["b"], name="r2"),
+             helper.make_node("Concat", ["a", "b"], ["y"], name="n", axis=-5)],
+    lambda: [helper.make_node("ReduceMean", ["x"], ["y"], name="n", axes=[6, 7])],  # 6 % 4, 7 % 4 were H, W
+    lambda: [helper.make_node("Slice", ["x", "st", "en", "ax"], ["y"], name="n")],
+])
+def test_an_axis_outside_the_tensors_rank_is_refused(tmp_path, make):
+    path = save(tmp_path, make(), [constant("s", [2, 2]), constant("st", [0]), constant("en", [2]),
+                                   constant("ax", [5])], input_shape=(1, 4, 8, 8))
+    with pytest.raises(CostnetError, match=r"node n: axis (5|-5|6) of a \w+ on a rank-4 tensor; ONNX's axes are "
+                                           r"from -4 to 3"):
+        read_onnx(path)
+
+
+def test_negative_axes_within_the_rank_are_still_read(tmp_path):
+    path = save(tmp_path, [
+        helper.make_node("Split", ["x", "s"], ["a", "b"], name="/sp/Split", axis=-3),  # −3 + 4 = 1: channels
+        helper.make_node("Relu", ["a"], ["ra"], name="/r/Relu"),
+        helper.make_node("Concat", ["ra", "b"], ["c"], name="/cat/Concat", axis=-3),
+        helper.make_node("ReduceMean", ["c"], ["y"], name="/pool/ReduceMean", axes=[-2, -1], keepdims=1),
+    ], [constant("s", [1, 3])], input_shape=(1, 4, 8, 8))
+    layers = rows(path)
+    assert [(layer.type, layer.output_shape.channels, layer.output_shape.height) for layer in layers] == \
+        [("act", 1, 8), ("concat", 4, 8), ("global_pool", 4, 1)]

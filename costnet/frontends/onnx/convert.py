@@ -105,6 +105,7 @@ class _Converter:
         self.nodes = graph.nodes
         if len(self.nodes) > MAX_LAYERS:  # a model not read through read_model_file's bound
             raise OnnxError(_too_many_nodes(file, MAX_LAYERS))
+        self._check_order(graph)
         # Weights and constants: the initializers, and the tensors of Constant nodes (an exporter's choice).
         self.initializers = {t.name: t for t in graph.initializers}
         for node in self.nodes:
@@ -121,7 +122,7 @@ class _Converter:
         self.outputs = {v.name for v in graph.outputs}
         self.constants: dict[str, tuple] = {name: t.values for name, t in self.initializers.items()
                                             if t.values is not None}
-        for node in self.nodes:  # a Constant may come after a node that reads it, where exporters put it
+        for node in self.nodes:  # before the walk, so that any reader finds its value
             if node.op_type == "Constant" and node.domain in ("", "ai.onnx"):
                 _constant(self, node)
         self.tensors: dict[str, _Tensor] = {}
@@ -131,6 +132,30 @@ class _Converter:
         self.names: set[str] = set()
         self.suffixes: dict[str, int] = {}  # a base name → the suffix its last duplicate took
         self.input_name, self.input = self._input(graph, input_shape)
+
+    def _check_order(self, graph: wire.Graph) -> None:
+        """ONNX lists nodes in topological order and assigns each value once: every value a node reads is a graph
+        input, an initializer or an earlier node's output, and no two writers share a name. A graph that breaks
+        either is refused (a node read out of order would else be skipped as shape arithmetic: a gap)."""
+        made: dict[str, str] = {v.name: "an input of the graph" for v in graph.inputs}
+        for t in graph.initializers:
+            made.setdefault(t.name, "an initializer")
+        for i, node in enumerate(self.nodes):
+            label = f"node {node.name or i} ({node.op_type})"
+            for name in node.inputs:
+                if name and name not in made:
+                    later = next((j for j in range(i + 1, len(self.nodes)) if name in self.nodes[j].outputs), None)
+                    by = f"node {self.nodes[later].name or later} makes it after" if later is not None else \
+                        "no input, initializer or node makes it"
+                    raise OnnxError(f"{self.file}: {label} reads {name!r} before it is made ({by}); ONNX lists "
+                                    "the nodes of a graph in topological order")
+            for name in node.outputs:
+                if not name:
+                    continue
+                if name in made:
+                    raise OnnxError(f"{self.file}: {label} writes {name!r}, which is already {made[name]}; an ONNX "
+                                    "value is assigned once")
+                made[name] = f"written by node {node.name or i} ({node.op_type})"
 
     # ---- the network input ----------------------------------------------------------------------------
 
@@ -371,6 +396,19 @@ def _pair(values, what: str, node: wire.Node, converter: _Converter, low: int = 
     return values[0]
 
 
+def _axis(converter: _Converter, node: wire.Node, axis, rank: int) -> int:
+    """An axis of a rank-`rank` tensor, from -rank to rank − 1 as ONNX allows, counted from 0."""
+    if not isinstance(axis, int) or not -rank <= axis < rank:
+        raise OnnxError(f"{converter.file}: node {node.name}: axis {axis!r} of a {node.op_type} on a rank-{rank} "
+                        f"tensor; ONNX's axes are from {-rank} to {rank - 1}")
+    return axis + rank if axis < 0 else axis
+
+
+def _rank(converter: _Converter, value: str) -> int:
+    found = converter.tensors.get(value)
+    return found.rank if found is not None else 4
+
+
 def _count(value, what: str, node: wire.Node, converter: _Converter, low: int = 1) -> int:
     if not isinstance(value, int) or not low <= value <= MAX_INTEGER:
         raise OnnxError(f"{converter.file}: node {node.name}: {what} {value!r} is not an integer from {low} to "
@@ -604,7 +642,8 @@ def _global_pool(converter: _Converter, i: int, node: wire.Node) -> None:
     if node.op_type == "ReduceMean":
         given = converter.constant(node.inputs[1]) if len(node.inputs) > 1 and node.inputs[1] else None
         axes = tuple(converter.attribute(node, "axes", ()) or given or ())
-        if sorted(a % 4 for a in axes if isinstance(a, int)) != [2, 3]:
+        rank = _rank(converter, node.inputs[0])
+        if sorted(_axis(converter, node, a, rank) for a in axes) != [2, 3]:
             raise OnnxError(f"{converter.file}: node {node.name}: ReduceMean over axes {axes}; costnet knows the mean "
                             "over height and width (a global average pool)")
     if _squeeze_excite(converter, i, node):
@@ -681,7 +720,7 @@ def _split(converter: _Converter, i: int, node: wire.Node) -> None:
     """A Split whose parts each go through one Conv into one Concat is one layer (MixConv, grouped 1×1);
     any other Split is views of its input."""
     source = converter.tensor(node.inputs[0])
-    axis = converter.attribute(node, "axis", 0) % 4
+    axis = _axis(converter, node, converter.attribute(node, "axis", 0), source.rank)
     sizes = _split_sizes(converter, node, source)
     if axis != 1:
         raise OnnxError(f"{converter.file}: node {node.name}: Split along axis {axis}; costnet splits channels only")
@@ -717,7 +756,7 @@ def _mixed_conv(converter: _Converter, i: int, node: wire.Node, source: _Tensor,
         return False
     (concat,) = concats
     merge = converter.nodes[concat]
-    if merge.op_type != "Concat" or converter.attribute(merge, "axis", 0) % 4 != 1 or \
+    if merge.op_type != "Concat" or _axis(converter, merge, converter.attribute(merge, "axis", 0), 4) != 1 or \
             list(merge.inputs) != [converter.nodes[c].outputs[0] for c in convs]:
         return False
     parts = []
@@ -767,7 +806,7 @@ def _slice(converter: _Converter, i: int, node: wire.Node) -> None:
     steps = converter.constant(node.inputs[4]) if len(node.inputs) > 4 and node.inputs[4] else (1,)
     if starts is None or ends is None or axes is None or steps is None or len(starts) != 1:
         raise OnnxError(f"{converter.file}: node {node.name}: a Slice whose bounds are not constants of the graph")
-    if axes[0] % 4 != 1 or steps[0] != 1:
+    if len(axes) != 1 or _axis(converter, node, axes[0], source.rank) != 1 or steps[0] != 1:
         raise OnnxError(f"{converter.file}: node {node.name}: a Slice along axis {axes[0]} (step {steps[0]}); "
                         "costnet takes channel ranges only")
     channels = source.shape.channels
@@ -779,7 +818,7 @@ def _slice(converter: _Converter, i: int, node: wire.Node) -> None:
 
 
 def _concat(converter: _Converter, i: int, node: wire.Node) -> None:
-    if converter.attribute(node, "axis", 0) % 4 != 1:
+    if _axis(converter, node, converter.attribute(node, "axis", 0), _rank(converter, node.inputs[0])) != 1:
         raise OnnxError(f"{converter.file}: node {node.name}: Concat along axis {converter.attribute(node, 'axis')}; "
                         "costnet concatenates channels")
     converter.add("concat", {}, list(node.inputs), node.outputs[0], [i])
