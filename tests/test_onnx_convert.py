@@ -114,16 +114,31 @@ def test_a_pad_before_a_conv_is_folded_into_its_padding(tmp_path):
 
 
 def test_pads_computed_at_run_time_ask_for_constant_folding(tmp_path):
-    path = save(tmp_path, [  # as timm's Conv2dSame exports: pads from the input's shape, by arithmetic
+    path = save(tmp_path, [  # as timm's Conv2dSame exports: pads from the input's shape, by float arithmetic
         helper.make_node("Shape", ["x"], ["s"], name="/c/Shape"),
         helper.make_node("Sub", ["s", "s"], ["z"], name="/c/Sub"),
-        helper.make_node("Concat", ["z", "z"], ["pads"], name="/c/Concat", axis=0),
+        helper.make_node("Cast", ["z"], ["f"], name="/c/Cast", to=TensorProto.FLOAT),
+        helper.make_node("Ceil", ["f"], ["c"], name="/c/Ceil"),
+        helper.make_node("Cast", ["c"], ["i"], name="/c/Cast_1", to=TensorProto.INT64),
+        helper.make_node("Concat", ["i", "i"], ["pads"], name="/c/Concat", axis=0),
         helper.make_node("Pad", ["x", "pads"], ["p"], name="/c/Pad"),
         conv("p", "y", "w", 3, stride=2, name="/c/Conv"),
     ], [weight("w", 4, 3, 3, 3)])
     with pytest.raises(CostnetError, match=r"node /c/Pad: a Pad whose pads are computed at run time .*fold the "
                                            r"graph's constants first"):
         read_onnx(path)
+
+
+def test_pads_from_integer_shape_arithmetic_are_folded(tmp_path):
+    path = save(tmp_path, [  # Shape(x) − Shape(x) = (0, 0, 0, 0), twice: no padding
+        helper.make_node("Shape", ["x"], ["s"], name="/c/Shape"),
+        helper.make_node("Sub", ["s", "s"], ["z"], name="/c/Sub"),
+        helper.make_node("Concat", ["z", "z"], ["pads"], name="/c/Concat", axis=0),
+        helper.make_node("Pad", ["x", "pads"], ["p"], name="/c/Pad"),
+        conv("p", "y", "w", 3, stride=2, name="/c/Conv"),
+    ], [weight("w", 4, 3, 3, 3)])
+    (layer,) = rows(path)  # floor((8 − 3) / 2) + 1 = 3
+    assert (layer.output_shape.height, layer.fields["padding"], layer.macs) == (3, 0, 4 * 3 * 9 * 9)
 
 
 def test_depthwise_and_pointwise_convolutions_make_a_separable_pair(tmp_path):
@@ -698,3 +713,54 @@ def test_negative_axes_within_the_rank_are_still_read(tmp_path):
     layers = rows(path)
     assert [(layer.type, layer.output_shape.channels, layer.output_shape.height) for layer in layers] == \
         [("act", 1, 8), ("concat", 4, 8), ("global_pool", 4, 1)]
+
+
+def test_slice_bounds_from_shape_arithmetic_are_folded(tmp_path):
+    # The legacy TorchScript exporter's ShuffleNetV2 channel split: C = Shape(x)[1]; half = (C + 1) / 2 (ONNX's
+    # Div of integers truncates: (6 + 1) / 2 = 3); Slice [0·half, 1·half) and [1·half, 2·half) of channels.
+    path = save(tmp_path, [
+        helper.make_node("Shape", ["x"], ["s"], name="/b/Shape"),
+        helper.make_node("Gather", ["s", "one"], ["c"], name="/b/Gather", axis=0),
+        helper.make_node("Add", ["c", "one"], ["c1"], name="/b/Add"),
+        helper.make_node("Div", ["c1", "two"], ["half"], name="/b/Div"),
+        helper.make_node("Mul", ["half", "one"], ["m1"], name="/b/Mul"),
+        helper.make_node("Mul", ["half", "two"], ["m2"], name="/b/Mul_1"),
+        helper.make_node("Slice", ["x", "zero", "m1", "one"], ["a"], name="/b/Slice"),
+        helper.make_node("Slice", ["x", "m1", "m2", "one"], ["b"], name="/b/Slice_1"),
+        conv("a", "ca", "wa", 1, name="/b/left/Conv"),
+        conv("b", "cb", "wb", 1, name="/b/right/Conv"),
+        helper.make_node("Concat", ["ca", "cb"], ["y"], name="/b/Concat", axis=1),
+    ], [constant("zero", [0]), constant("one", [1]), constant("two", [2]), weight("wa", 2, 3, 1, 1),
+        weight("wb", 5, 3, 1, 1)], input_shape=(1, 6, 4, 4))
+    layers = rows(path)
+    # each half is 3 channels: 2 × 3 × 16 and 5 × 3 × 16 MACs; the concatenation 2 + 5 channels
+    assert [(layer.name, layer.input_shape.channels, layer.macs) for layer in layers] == \
+        [("b.left", 3, 96), ("b.right", 3, 240), ("b.concat", 2, 0)]
+    assert layers[-1].output_shape.channels == 7
+
+
+def test_integer_division_of_shapes_truncates_toward_zero(tmp_path):
+    # end = (0 − 7) / 2 = −3 (ONNX; floor division would give −4): channels [0, 6 − 3) = 3 of 6
+    path = save(tmp_path, [
+        helper.make_node("Sub", ["zero", "seven"], ["n"], name="/s/Sub"),
+        helper.make_node("Div", ["n", "two"], ["end"], name="/s/Div"),
+        helper.make_node("Cast", ["end"], ["end64"], name="/s/Cast", to=TensorProto.INT64),
+        helper.make_node("Unsqueeze", ["end64", "zero"], ["ends"], name="/s/Unsqueeze"),
+        helper.make_node("Concat", ["zero", "ends"], ["bounds"], name="/s/Concat", axis=0),  # (0, −3)
+        helper.make_node("Gather", ["bounds", "one"], ["e"], name="/s/Gather", axis=0),
+        helper.make_node("Slice", ["x", "zero", "e", "one"], ["a"], name="/s/Slice"),
+        conv("a", "y", "w", 1, name="/c/Conv"),
+    ], [constant("zero", [0]), constant("one", [1]), constant("two", [2]), constant("seven", [7]),
+        weight("w", 4, 3, 1, 1)], input_shape=(1, 6, 4, 4))
+    (layer,) = rows(path)
+    assert (layer.input_shape.channels, layer.macs) == (3, 4 * 3 * 16)
+
+
+def test_shape_arithmetic_that_cannot_be_folded_still_asks_for_constants(tmp_path):
+    path = save(tmp_path, [  # a division by zero is no bound costnet can know
+        helper.make_node("Div", ["one", "zero"], ["e"], name="/s/Div"),
+        helper.make_node("Slice", ["x", "zero", "e", "one"], ["a"], name="/s/Slice"),
+        conv("a", "y", "w", 1, name="/c/Conv"),
+    ], [constant("zero", [0]), constant("one", [1]), weight("w", 4, 3, 1, 1)], input_shape=(1, 6, 4, 4))
+    with pytest.raises(CostnetError, match=r"node /s/Slice: a Slice whose bounds are not constants of the graph"):
+        read_onnx(path)

@@ -204,8 +204,10 @@ class _Converter:
                 continue
             if node.op_type not in READS_A_TENSOR and not any(name in self.tensors for name in node.inputs if name):
                 # Arithmetic on shapes or constants, not on the network's tensors (a size computed at run time):
-                # no row; a reader that needs its value as a constant says so, and a layer that reads it refuses
-                # it (a layer's input must be a tensor of known shape).
+                # no row. Its value is folded where costnet can compute it; a reader that needs a value costnet
+                # could not fold says so, and a layer that reads it refuses it (a layer's input must be a tensor
+                # of known shape).
+                _fold(self, node)
                 self.used.add(i)
                 continue
             operator = OPERATORS.get(node.op_type)
@@ -996,17 +998,69 @@ def _shape_only(converter: _Converter, i: int, node: wire.Node) -> None:
     if node.op_type == "Shape" and source is not None:
         t = source
         dims = (1, t.shape.channels, t.shape.height, t.shape.width)[:t.rank] if t.rank in (2, 3, 4) else None
-        if dims is not None:
+        if dims is not None and not _slices_shape(node):
             converter.constants[node.outputs[0]] = dims
-    elif node.op_type == "Gather":
-        values, index = converter.constant(node.inputs[0]), converter.constant(node.inputs[1])
-        if (values is not None and index is not None and converter.attribute(node, "axis", 0) == 0
-                and all(isinstance(k, int) and -len(values) <= k < len(values) for k in index)):
-            converter.constants[node.outputs[0]] = tuple(values[k] for k in index)
-    elif node.op_type in ("Unsqueeze", "Squeeze", "Cast"):
-        values = converter.constant(node.inputs[0])
-        if values is not None:
-            converter.constants[node.outputs[0]] = values
+    else:
+        _fold(converter, node)
+
+
+INTEGER_TYPES = frozenset({2, 3, 4, 5, 6, 7, 12, 13})  # TensorProto: (U)INT8, (U)INT16, INT32, INT64, UINT32/64
+FLOAT_TYPES = frozenset({1, 10, 11, 16})  # FLOAT, FLOAT16, DOUBLE, BFLOAT16
+_ARITHMETIC = {"Add": lambda a, b: a + b, "Sub": lambda a, b: a - b, "Mul": lambda a, b: a * b,
+               "Div": lambda a, b: _truncated(a, b)}
+
+
+def _truncated(a: int, b: int) -> int | None:
+    """ONNX's Div of integers, which truncates toward zero (as C does; onnx.reference.ops.op_div): −7 / 2 = −3."""
+    if b == 0:
+        return None
+    quotient = abs(a) // abs(b)
+    return quotient if (a < 0) == (b < 0) else -quotient
+
+
+def _slices_shape(node: wire.Node) -> bool:
+    """A Shape of opset 15 with start or end takes part of the dims: not folded."""
+    return node.attribute("start") is not None or node.attribute("end") is not None
+
+
+def _fold(converter: _Converter, node: wire.Node) -> None:
+    """The value of a node on shapes and constants, where every input's is known: Gather, Unsqueeze, Squeeze,
+    Cast, Concat of the pieces, and Add, Sub, Mul and Div of integers (ONNX's semantics, with a scalar or one
+    element broadcast; the legacy exporter computes ShuffleNet's Slice bounds so: Shape → Gather → Add → Div →
+    Mul). Nothing is folded past 1,024 elements or int64's range; what is not folded stays unknown."""
+    op, out = node.op_type, node.outputs[0] if node.outputs else ""
+    inputs = [converter.constant(name) if name else None for name in node.inputs]
+    value: tuple | None = None
+    if op == "Shape" and node.inputs and node.inputs[0] in converter.initializers and not _slices_shape(node):
+        value = tuple(converter.initializers[node.inputs[0]].dims)
+    elif op == "Gather" and len(inputs) == 2 and inputs[0] is not None and inputs[1] is not None:
+        values, index = inputs
+        if converter.attribute(node, "axis", 0) == 0 and all(
+                isinstance(k, int) and -len(values) <= k < len(values) for k in index):
+            value = tuple(values[k] for k in index)
+    elif op in ("Unsqueeze", "Squeeze") and inputs and inputs[0] is not None:
+        value = inputs[0]
+    elif op == "Cast" and inputs and inputs[0] is not None:
+        to = converter.attribute(node, "to")
+        if to in INTEGER_TYPES and all(isinstance(v, int) or math.isfinite(v) for v in inputs[0]):
+            value = tuple(int(v) for v in inputs[0])  # a float truncates toward zero, as C's cast does
+        elif to in FLOAT_TYPES:
+            value = tuple(float(v) for v in inputs[0])
+        else:
+            value = inputs[0]
+    elif op == "Concat" and inputs and all(v is not None for v in inputs) and \
+            converter.attribute(node, "axis", 0) in (0, -1):
+        value = tuple(v for part in inputs for v in part)
+    elif op in _ARITHMETIC and len(inputs) == 2 and all(
+            v is not None and v and all(isinstance(x, int) and not isinstance(x, bool) for x in v) for v in inputs):
+        a, b = inputs
+        if len(a) == len(b) or len(a) == 1 or len(b) == 1:
+            count = max(len(a), len(b))
+            results = tuple(_ARITHMETIC[op](a[k % len(a)], b[k % len(b)]) for k in range(count))
+            value = results if None not in results else None
+    if value is not None and out and len(value) <= wire.MAX_INT_ELEMENTS and \
+            all(not isinstance(v, int) or -2**63 <= v < 2**63 for v in value):
+        converter.constants[out] = value
 
 
 def _on_a_tensor(converter: _Converter, i: int, node: wire.Node, source: _Tensor) -> None:
@@ -1057,7 +1111,8 @@ _CONV = ("a `conv`, `pwconv` (1×1, dense) or `dwconv` (one group per channel) r
 _ACT = ("the activation of the row before it when it alone reads that row (Clip(0, 6) is relu6, Mul(x, "
         "Sigmoid(x)) swish, a Sigmoid or HardSigmoid that scales is SE's gate); else an `act` row")
 _VIEW = "a view: no row; its readers read the tensor it views"
-_SHAPE = ("on shapes and constants: folded into constants where costnet can, never a row; on the network's "
+_SHAPE = ("on shapes and constants: folded into constants where costnet can (and so are Add, Sub, Mul and Div "
+          "of integers, Div truncating as ONNX's does, and Concat of such pieces), never a row; on the network's "
           "data, Cast is a view, Squeeze and Unsqueeze of a C×1×1 tensor views, anything else not followed")
 OPERATORS: dict[str, Operator] = {
     "Conv": Operator(_conv, _CONV, (2, 3), 2),
