@@ -81,7 +81,10 @@ def read_onnx(path: str | Path, input_shape: tuple[int, ...] | None = None, allo
     try:
         model = wire.read_model_file(path, max_nodes=MAX_LAYERS)
     except wire.TooManyNodes as exc:
-        raise OnnxError(_too_many_nodes(path, exc.limit)) from None
+        raise OnnxError(too_many_nodes(path, exc.limit)) from None
+    except wire.FifoWithoutWriter:
+        raise UsageError(f"{path}: a FIFO that gave nothing to read; costnet does not wait for a writer to connect "
+                         "(pipe into `-`, or use <(…), whose writer is already there)") from None
     except FileNotFoundError:
         raise UsageError(f"{path}: no such file") from None
     except IsADirectoryError:
@@ -90,10 +93,16 @@ def read_onnx(path: str | Path, input_shape: tuple[int, ...] | None = None, allo
         raise UsageError(f"{path}: cannot read: {exc.strerror}") from None
     except wire.WireError as exc:
         raise OnnxError(f"{path}: not an ONNX model ({exc})") from None
-    return _Converter(model, str(path), input_shape, allow_unknown).convert()
+    return graph_of_model(model, str(path), input_shape, allow_unknown)
 
 
-def _too_many_nodes(file, limit: int) -> str:
+def graph_of_model(model: wire.Model, file: str, input_shape: tuple[int, ...] | None = None,
+                   allow_unknown: bool = False) -> Graph:
+    """The graph of a model already read (from standard input or a pipe); `file` names it in messages."""
+    return _Converter(model, file, input_shape, allow_unknown).convert()
+
+
+def too_many_nodes(file, limit: int) -> str:
     return (f"{file}: the graph has more than {limit:,} nodes, the most layers costnet takes for one network "
             "(every row costnet makes stands for at least one node)")
 
@@ -104,7 +113,7 @@ class _Converter:
         graph = model.graph
         self.nodes = graph.nodes
         if len(self.nodes) > MAX_LAYERS:  # a model not read through read_model_file's bound
-            raise OnnxError(_too_many_nodes(file, MAX_LAYERS))
+            raise OnnxError(too_many_nodes(file, MAX_LAYERS))
         self._check_order(graph)
         # Weights and constants: the initializers, and the tensors of Constant nodes (an exporter's choice).
         self.initializers = {t.name: t for t in graph.initializers}
