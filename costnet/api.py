@@ -11,7 +11,7 @@ from .errors import UsageError
 from .frontends.spec import loader
 from .frontends.spec import spec as spec_format
 from .frontends.spec.build import build
-from .frontends.sources import is_onnx
+from .frontends.sources import is_onnx, piped
 from .frontends.spec import scaling
 from .frontends.spec.spec import Spec
 from .graph.network import Graph
@@ -26,7 +26,12 @@ def load(spec: str | os.PathLike) -> Spec | Graph:
         raise UsageError(f"load() takes a path or a bundled spec's name, got {type(spec).__name__}")
     if is_onnx(spec):
         return read_onnx(spec)
-    return loader.load(spec)
+    given = piped(spec)  # `-` or a pipe: an ONNX model or a spec's text, by its bytes
+    if given is not None and given.model is not None:
+        from .frontends.onnx.convert import graph_of_model
+
+        return graph_of_model(given.model, given.file)
+    return loader.load(spec, given.data if given is not None else None)
 
 
 def read_onnx(path: str | os.PathLike, input_shape: tuple[int, int, int, int] | None = None,
@@ -36,6 +41,9 @@ def read_onnx(path: str | os.PathLike, input_shape: tuple[int, int, int, int] | 
     zero cost (listed in every output) instead of refusing the file."""
     from .frontends.onnx.convert import read_onnx as read
 
+    if not isinstance(path, (str, os.PathLike)) or not isinstance(os.fspath(path), str):
+        raise UsageError(f"read_onnx() takes the path of an ONNX file (a str or os.PathLike), got "
+                         f"{type(path).__name__}")
     if input_shape is not None:
         if not (isinstance(input_shape, (tuple, list)) and len(input_shape) == 4
                 and all(isinstance(d, int) and not isinstance(d, bool) and d > 0 for d in input_shape)):

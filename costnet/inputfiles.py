@@ -24,6 +24,16 @@ def record(handle: int, name: str) -> None:
         _READ.setdefault((status.st_dev, status.st_ino), name)
 
 
+def record_stdin() -> None:
+    """Remember standard input when it is redirected from a file (`analyze - < m.yaml -o m.yaml`)."""
+    import sys
+
+    try:
+        record(sys.stdin.fileno(), "standard input")
+    except (AttributeError, OSError, ValueError):  # a stream with no descriptor (a test's)
+        pass
+
+
 def read_as(status: os.stat_result) -> str | None:
     """The name an input was read as, if `status` is that input's."""
     return _READ.get((status.st_dev, status.st_ino))

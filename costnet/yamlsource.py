@@ -81,16 +81,27 @@ YNode = Union[YScalar, YSeq, YMap]
 def read_source(path: str | Path, what: str) -> str:
     """The text of a spec, budget or baseline file; `what` names the file in messages. A file larger than
     MAX_SOURCE_BYTES, or not UTF-8, or that cannot be read, is a one-line UsageError."""
+    data = read_source_bytes(path, what, MAX_SOURCE_BYTES)
+    if len(data) > MAX_SOURCE_BYTES:
+        raise _too_large(what, "more")
+    return decode_source(data, what)
+
+
+def read_source_bytes(path: str | Path, what: str, limit: int) -> bytes:
+    """The bytes of a file, at most limit + 1 of them (more than `limit` means the file is larger: the caller
+    says so). A regular file larger than MAX_SOURCE_BYTES is refused before it is read when `limit` is that;
+    a FIFO with no writer is refused at once, never waited for."""
     try:
         with open(path, "rb", opener=_open_without_waiting) as handle:
             if _NO_WAIT:
                 os.set_blocking(handle.fileno(), True)
             record_input(handle.fileno(), str(path))
             size = os.fstat(handle.fileno()).st_size
-            if size > MAX_SOURCE_BYTES:
-                raise _too_large(what, f"{size:,} bytes")
+            if size > limit:
+                raise _too_large(what, f"{size:,} bytes") if limit == MAX_SOURCE_BYTES else \
+                    UsageError(f"{what}: {size:,} bytes, over the limit of {limit:,}")
             # /dev/zero, FIFOs and /proc files report a size of 0: never read more than one byte past the cap.
-            data = handle.read(MAX_SOURCE_BYTES + 1)
+            data = handle.read(limit + 1)
             if not data and stat.S_ISFIFO(os.fstat(handle.fileno()).st_mode):
                 raise UsageError(f"{what}: a FIFO that gave nothing to read; costnet does not wait for a writer to "
                                  "connect (pipe into `-`, or use <(…), whose writer is already there)")
@@ -102,13 +113,16 @@ def read_source(path: str | Path, what: str) -> str:
         raise UsageError(f"{what}: cannot read: {exc.strerror or exc}") from None
     except ValueError:  # open() of a name with a NUL (only the Python API can pass one)
         raise UsageError(f"{what}: a file name cannot contain a NUL character") from None
-    if len(data) > MAX_SOURCE_BYTES:
-        raise _too_large(what, "more")
+    return data
+
+
+def decode_source(data: bytes, what: str, also: str = "") -> str:
+    """`data` as UTF-8 text; else a one-line UsageError naming the first byte that is not (then `also`)."""
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise UsageError(f"{what}: not a text file (UTF-8 expected; byte 0x{data[exc.start]:02x} at offset "
-                         f"{exc.start:,} is not UTF-8)") from None
+                         f"{exc.start:,} is not UTF-8){also}") from None
 
 
 _NO_WAIT = getattr(os, "O_NONBLOCK", 0)

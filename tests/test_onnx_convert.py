@@ -114,16 +114,31 @@ def test_a_pad_before_a_conv_is_folded_into_its_padding(tmp_path):
 
 
 def test_pads_computed_at_run_time_ask_for_constant_folding(tmp_path):
-    path = save(tmp_path, [  # as timm's Conv2dSame exports: pads from the input's shape, by arithmetic
+    path = save(tmp_path, [  # as timm's Conv2dSame exports: pads from the input's shape, by float arithmetic
         helper.make_node("Shape", ["x"], ["s"], name="/c/Shape"),
         helper.make_node("Sub", ["s", "s"], ["z"], name="/c/Sub"),
-        helper.make_node("Concat", ["z", "z"], ["pads"], name="/c/Concat", axis=0),
+        helper.make_node("Cast", ["z"], ["f"], name="/c/Cast", to=TensorProto.FLOAT),
+        helper.make_node("Ceil", ["f"], ["c"], name="/c/Ceil"),
+        helper.make_node("Cast", ["c"], ["i"], name="/c/Cast_1", to=TensorProto.INT64),
+        helper.make_node("Concat", ["i", "i"], ["pads"], name="/c/Concat", axis=0),
         helper.make_node("Pad", ["x", "pads"], ["p"], name="/c/Pad"),
         conv("p", "y", "w", 3, stride=2, name="/c/Conv"),
     ], [weight("w", 4, 3, 3, 3)])
     with pytest.raises(CostnetError, match=r"node /c/Pad: a Pad whose pads are computed at run time .*fold the "
                                            r"graph's constants first"):
         read_onnx(path)
+
+
+def test_pads_from_integer_shape_arithmetic_are_folded(tmp_path):
+    path = save(tmp_path, [  # Shape(x) − Shape(x) = (0, 0, 0, 0), twice: no padding
+        helper.make_node("Shape", ["x"], ["s"], name="/c/Shape"),
+        helper.make_node("Sub", ["s", "s"], ["z"], name="/c/Sub"),
+        helper.make_node("Concat", ["z", "z"], ["pads"], name="/c/Concat", axis=0),
+        helper.make_node("Pad", ["x", "pads"], ["p"], name="/c/Pad"),
+        conv("p", "y", "w", 3, stride=2, name="/c/Conv"),
+    ], [weight("w", 4, 3, 3, 3)])
+    (layer,) = rows(path)  # floor((8 − 3) / 2) + 1 = 3
+    assert (layer.output_shape.height, layer.fields["padding"], layer.macs) == (3, 0, 4 * 3 * 9 * 9)
 
 
 def test_depthwise_and_pointwise_convolutions_make_a_separable_pair(tmp_path):
@@ -558,3 +573,194 @@ def test_diff_by_order_pairs_a_widened_layer_with_its_counterpart(tmp_path):
     data = json.loads(CliRunner().invoke(cli, ["diff", str(spec), str(path), "-f", "json", "--all"]).output)
     assert data["matched_by"] == "order"
     assert [(l["name"], l["name_b"]) for l in data["layers"]] == [("s.0", "c0"), ("s.1", "c1"), ("s.2", "c2")]
+
+
+# ---- found by review (review 11) ---------------------------------------------------------------------------
+
+def relu_chain(count, names=None):
+    return [helper.make_node("Relu", [f"v{i}" if i else "x"], [f"v{i + 1}" if i + 1 < count else "y"],
+                             name=(names[i] if names else "")) for i in range(count)]
+
+
+def test_anonymous_rows_are_numbered_after_the_names_already_taken(tmp_path):
+    # Four Relus, the second named as a module "act.3": the others take act, then act.2 (free), then act.4
+    # (act.3 is taken), as the name-uniquing did before it became linear.
+    path = save(tmp_path, relu_chain(4, ["", "/act.3/Relu", "", ""]))
+    assert [layer.name for layer in rows(path)] == ["act", "act.3", "act.2", "act.4"]
+
+
+def test_twenty_thousand_anonymous_rows_are_named_in_linear_time(tmp_path):
+    import time
+
+    path = save(tmp_path, relu_chain(20_000))
+    start = time.perf_counter()
+    layers = rows(path)
+    elapsed = time.perf_counter() - start
+    assert [layer.name for layer in layers[:3]] == ["act", "act.2", "act.3"] and layers[-1].name == "act.20000"
+    assert elapsed < 15  # quadratic naming took over 20 s here (8,000 rows: 5.8 s); linear takes about 1 s
+
+
+def test_more_nodes_than_max_layers_are_refused_before_the_graph_is_built(tmp_path, monkeypatch):
+    from costnet.frontends.onnx import convert, wire
+
+    monkeypatch.setattr(convert, "MAX_LAYERS", 10)
+    assert len(rows(save(tmp_path, relu_chain(10), name="ten.onnx"))) == 10
+    path = save(tmp_path, relu_chain(11), name="eleven.onnx")
+    with pytest.raises(CostnetError, match=r"eleven\.onnx: the graph has more than 10 nodes, the most layers"):
+        read_onnx(path)
+    result = CliRunner().invoke(cli, ["analyze", str(path)])
+    assert result.exit_code == 2 and len(result.output.strip().splitlines()) == 1
+    with pytest.raises(wire.TooManyNodes):  # counted before a node is decoded
+        wire.read_model(path.read_bytes(), max_nodes=10)
+    assert len(wire.read_model(path.read_bytes(), max_nodes=11).graph.nodes) == 11
+
+
+def test_max_layers_bounds_onnx_nodes_as_it_bounds_spec_rows():
+    from costnet.frontends.onnx import convert
+    from costnet.limits import MAX_LAYERS
+
+    assert convert.MAX_LAYERS is MAX_LAYERS == 2_000_000
+
+
+def test_conv_transpose_kernel_shape_must_be_the_weights(tmp_path):
+    node = helper.make_node("ConvTranspose", ["x", "w"], ["y"], name="ct", kernel_shape=[1, 1])
+    path = save(tmp_path, [node], [weight("w", 16, 16, 7, 7)], input_shape=(1, 16, 8, 8))
+    with pytest.raises(CostnetError, match=r"node ct: weight \(16, 16, 7, 7\) does not fit its kernel_shape \(1, 1\)"):
+        read_onnx(path)
+    result = CliRunner().invoke(cli, ["check", str(path), "--max-params", "1000", "--max-macs", "100K"])
+    assert result.exit_code == 2  # the gate passed before: the 12,544 weights were costed as 256
+    # Without kernel_shape the kernel is the weight's (ONNX): out = (8 − 1) + 7 = 14, 16·16·49 weights, and
+    # each of the 64 input pixels spreads over 16·16·49 taps.
+    node = helper.make_node("ConvTranspose", ["x", "w"], ["y"], name="ct")
+    (layer,) = rows(save(tmp_path, [node], [weight("w", 16, 16, 7, 7)], input_shape=(1, 16, 8, 8), name="b.onnx"))
+    assert (layer.fields["kernel"], layer.output_shape.height, layer.weights, layer.macs) == \
+        (7, 14, 12_544, 12_544 * 64)
+
+
+@pytest.mark.parametrize("path, message", [
+    (None, r"read_onnx\(\) takes the path of an ONNX file \(a str or os.PathLike\), got NoneType"),
+    (5, r"read_onnx\(\) takes the path of an ONNX file \(a str or os.PathLike\), got int"),
+    (b"a.onnx", r"got bytes"),
+    ("a\0.onnx", r"^a\\0\.onnx: not a file name \(it holds a NUL character\)$"),
+])
+def test_read_onnx_refuses_what_is_no_path_with_costnets_error(path, message):
+    with pytest.raises(CostnetError, match=message):
+        read_onnx(path)
+
+
+def test_load_of_an_onnx_path_with_a_nul_is_costnets_error():
+    import costnet
+
+    with pytest.raises(CostnetError, match=r"x\\0\.onnx: not a file name"):
+        costnet.load("x\0.onnx")
+
+
+def test_a_node_that_reads_a_value_before_it_is_made_is_refused(tmp_path):
+    # The Erf reads y, which the Conv listed after it makes: it was skipped as shape arithmetic, uncounted.
+    path = save(tmp_path, [
+        helper.make_node("Erf", ["c"], ["e"], name="/gelu/Erf"),
+        conv("x", "c", "w", 1, name="/c/Conv"),
+        helper.make_node("Relu", ["c"], ["y"], name="/act/Relu"),
+    ], [weight("w", 4, 3, 1, 1)])
+    with pytest.raises(CostnetError, match=r"node /gelu/Erf \(Erf\) reads 'c' before it is made \(node /c/Conv makes "
+                                           r"it after\); ONNX lists the nodes of a graph in topological order"):
+        read_onnx(path, allow_unknown=True)
+    path = save(tmp_path, [helper.make_node("Add", ["x", "z"], ["y"], name="a"),  # a cycle
+                           helper.make_node("Relu", ["y"], ["z"], name="r")], name="cycle.onnx")
+    with pytest.raises(CostnetError, match=r"node a \(Add\) reads 'z' before it is made \(node r makes it after\)"):
+        read_onnx(path)
+    path = save(tmp_path, [helper.make_node("Add", ["x", "nowhere"], ["y"], name="a")], name="dangling.onnx")
+    with pytest.raises(CostnetError, match=r"reads 'nowhere' before it is made \(no input, initializer or node"):
+        read_onnx(path)
+    result = CliRunner().invoke(cli, ["analyze", str(path)])
+    assert result.exit_code == 2 and len(result.output.strip().splitlines()) == 1
+
+
+def test_two_nodes_writing_one_value_are_refused(tmp_path):
+    path = save(tmp_path, [conv("x", "y", "w", 1, name="c1"), helper.make_node("Relu", ["x"], ["y"], name="r")],
+                [weight("w", 4, 3, 1, 1)])
+    with pytest.raises(CostnetError, match=r"node r \(Relu\) writes 'y', which is already written by node c1 \(Conv\); "
+                                           r"an ONNX value is assigned once"):
+        read_onnx(path)
+    path = save(tmp_path, [helper.make_node("Relu", ["x"], ["x"], name="r")], output="x", name="input.onnx")
+    with pytest.raises(CostnetError, match=r"node r \(Relu\) writes 'x', which is already an input of the graph"):
+        read_onnx(path)
+
+
+@pytest.mark.parametrize("make", [
+    lambda: [helper.make_node("Split", ["x", "s"], ["a", "b"], name="n", axis=5),
+             helper.make_node("Concat", ["a", "b"], ["y"], name="cat", axis=1)],
+    lambda: [helper.make_node("Relu", ["x"], ["a"], name="r"), helper.make_node("Relu", ["x"], ["b"], name="r2"),
+             helper.make_node("Concat", ["a", "b"], ["y"], name="n", axis=-5)],
+    lambda: [helper.make_node("ReduceMean", ["x"], ["y"], name="n", axes=[6, 7])],  # 6 % 4, 7 % 4 were H, W
+    lambda: [helper.make_node("Slice", ["x", "st", "en", "ax"], ["y"], name="n")],
+])
+def test_an_axis_outside_the_tensors_rank_is_refused(tmp_path, make):
+    path = save(tmp_path, make(), [constant("s", [2, 2]), constant("st", [0]), constant("en", [2]),
+                                   constant("ax", [5])], input_shape=(1, 4, 8, 8))
+    with pytest.raises(CostnetError, match=r"node n: axis (5|-5|6) of a \w+ on a rank-4 tensor; ONNX's axes are "
+                                           r"from -4 to 3"):
+        read_onnx(path)
+
+
+def test_negative_axes_within_the_rank_are_still_read(tmp_path):
+    path = save(tmp_path, [
+        helper.make_node("Split", ["x", "s"], ["a", "b"], name="/sp/Split", axis=-3),  # −3 + 4 = 1: channels
+        helper.make_node("Relu", ["a"], ["ra"], name="/r/Relu"),
+        helper.make_node("Concat", ["ra", "b"], ["c"], name="/cat/Concat", axis=-3),
+        helper.make_node("ReduceMean", ["c"], ["y"], name="/pool/ReduceMean", axes=[-2, -1], keepdims=1),
+    ], [constant("s", [1, 3])], input_shape=(1, 4, 8, 8))
+    layers = rows(path)
+    assert [(layer.type, layer.output_shape.channels, layer.output_shape.height) for layer in layers] == \
+        [("act", 1, 8), ("concat", 4, 8), ("global_pool", 4, 1)]
+
+
+def test_slice_bounds_from_shape_arithmetic_are_folded(tmp_path):
+    # The legacy TorchScript exporter's ShuffleNetV2 channel split: C = Shape(x)[1]; half = (C + 1) / 2 (ONNX's
+    # Div of integers truncates: (6 + 1) / 2 = 3); Slice [0·half, 1·half) and [1·half, 2·half) of channels.
+    path = save(tmp_path, [
+        helper.make_node("Shape", ["x"], ["s"], name="/b/Shape"),
+        helper.make_node("Gather", ["s", "one"], ["c"], name="/b/Gather", axis=0),
+        helper.make_node("Add", ["c", "one"], ["c1"], name="/b/Add"),
+        helper.make_node("Div", ["c1", "two"], ["half"], name="/b/Div"),
+        helper.make_node("Mul", ["half", "one"], ["m1"], name="/b/Mul"),
+        helper.make_node("Mul", ["half", "two"], ["m2"], name="/b/Mul_1"),
+        helper.make_node("Slice", ["x", "zero", "m1", "one"], ["a"], name="/b/Slice"),
+        helper.make_node("Slice", ["x", "m1", "m2", "one"], ["b"], name="/b/Slice_1"),
+        conv("a", "ca", "wa", 1, name="/b/left/Conv"),
+        conv("b", "cb", "wb", 1, name="/b/right/Conv"),
+        helper.make_node("Concat", ["ca", "cb"], ["y"], name="/b/Concat", axis=1),
+    ], [constant("zero", [0]), constant("one", [1]), constant("two", [2]), weight("wa", 2, 3, 1, 1),
+        weight("wb", 5, 3, 1, 1)], input_shape=(1, 6, 4, 4))
+    layers = rows(path)
+    # each half is 3 channels: 2 × 3 × 16 and 5 × 3 × 16 MACs; the concatenation 2 + 5 channels
+    assert [(layer.name, layer.input_shape.channels, layer.macs) for layer in layers] == \
+        [("b.left", 3, 96), ("b.right", 3, 240), ("b.concat", 2, 0)]
+    assert layers[-1].output_shape.channels == 7
+
+
+def test_integer_division_of_shapes_truncates_toward_zero(tmp_path):
+    # end = (0 − 7) / 2 = −3 (ONNX; floor division would give −4): channels [0, 6 − 3) = 3 of 6
+    path = save(tmp_path, [
+        helper.make_node("Sub", ["zero", "seven"], ["n"], name="/s/Sub"),
+        helper.make_node("Div", ["n", "two"], ["end"], name="/s/Div"),
+        helper.make_node("Cast", ["end"], ["end64"], name="/s/Cast", to=TensorProto.INT64),
+        helper.make_node("Unsqueeze", ["end64", "zero"], ["ends"], name="/s/Unsqueeze"),
+        helper.make_node("Concat", ["zero", "ends"], ["bounds"], name="/s/Concat", axis=0),  # (0, −3)
+        helper.make_node("Gather", ["bounds", "one"], ["e"], name="/s/Gather", axis=0),
+        helper.make_node("Slice", ["x", "zero", "e", "one"], ["a"], name="/s/Slice"),
+        conv("a", "y", "w", 1, name="/c/Conv"),
+    ], [constant("zero", [0]), constant("one", [1]), constant("two", [2]), constant("seven", [7]),
+        weight("w", 4, 3, 1, 1)], input_shape=(1, 6, 4, 4))
+    (layer,) = rows(path)
+    assert (layer.input_shape.channels, layer.macs) == (3, 4 * 3 * 16)
+
+
+def test_shape_arithmetic_that_cannot_be_folded_still_asks_for_constants(tmp_path):
+    path = save(tmp_path, [  # a division by zero is no bound costnet can know
+        helper.make_node("Div", ["one", "zero"], ["e"], name="/s/Div"),
+        helper.make_node("Slice", ["x", "zero", "e", "one"], ["a"], name="/s/Slice"),
+        conv("a", "y", "w", 1, name="/c/Conv"),
+    ], [constant("zero", [0]), constant("one", [1]), weight("w", 4, 3, 1, 1)], input_shape=(1, 6, 4, 4))
+    with pytest.raises(CostnetError, match=r"node /s/Slice: a Slice whose bounds are not constants of the graph"):
+        read_onnx(path)

@@ -32,7 +32,7 @@ from typing import Any, Callable
 
 from ...errors import Origin, UsageError
 from ...graph.formulas import Shape, SPLITS
-from ...limits import MAX_INTEGER
+from ...limits import MAX_INTEGER, MAX_LAYERS
 from ...graph.layers import LAYER_TYPES, ShapeError
 from ...graph.network import INPUT, Graph, Node as GraphNode
 from . import wire
@@ -75,8 +75,16 @@ class _Row:
 
 def read_onnx(path: str | Path, input_shape: tuple[int, ...] | None = None, allow_unknown: bool = False) -> Graph:
     """The graph of an ONNX file. `input_shape` (N, C, H, W) replaces a dynamic or a different input shape."""
+    if "\0" in str(path):  # open() would raise ValueError
+        shown = str(path).replace("\0", "\\0")
+        raise UsageError(f"{shown}: not a file name (it holds a NUL character)")
     try:
-        model = wire.read_model_file(path)
+        model = wire.read_model_file(path, max_nodes=MAX_LAYERS)
+    except wire.TooManyNodes as exc:
+        raise OnnxError(too_many_nodes(path, exc.limit)) from None
+    except wire.FifoWithoutWriter:
+        raise UsageError(f"{path}: a FIFO that gave nothing to read; costnet does not wait for a writer to connect "
+                         "(pipe into `-`, or use <(…), whose writer is already there)") from None
     except FileNotFoundError:
         raise UsageError(f"{path}: no such file") from None
     except IsADirectoryError:
@@ -85,7 +93,18 @@ def read_onnx(path: str | Path, input_shape: tuple[int, ...] | None = None, allo
         raise UsageError(f"{path}: cannot read: {exc.strerror}") from None
     except wire.WireError as exc:
         raise OnnxError(f"{path}: not an ONNX model ({exc})") from None
-    return _Converter(model, str(path), input_shape, allow_unknown).convert()
+    return graph_of_model(model, str(path), input_shape, allow_unknown)
+
+
+def graph_of_model(model: wire.Model, file: str, input_shape: tuple[int, ...] | None = None,
+                   allow_unknown: bool = False) -> Graph:
+    """The graph of a model already read (from standard input or a pipe); `file` names it in messages."""
+    return _Converter(model, file, input_shape, allow_unknown).convert()
+
+
+def too_many_nodes(file, limit: int) -> str:
+    return (f"{file}: the graph has more than {limit:,} nodes, the most layers costnet takes for one network "
+            "(every row costnet makes stands for at least one node)")
 
 
 class _Converter:
@@ -93,6 +112,9 @@ class _Converter:
         self.model, self.file, self.allow_unknown = model, file, allow_unknown
         graph = model.graph
         self.nodes = graph.nodes
+        if len(self.nodes) > MAX_LAYERS:  # a model not read through read_model_file's bound
+            raise OnnxError(too_many_nodes(file, MAX_LAYERS))
+        self._check_order(graph)
         # Weights and constants: the initializers, and the tensors of Constant nodes (an exporter's choice).
         self.initializers = {t.name: t for t in graph.initializers}
         for node in self.nodes:
@@ -109,7 +131,7 @@ class _Converter:
         self.outputs = {v.name for v in graph.outputs}
         self.constants: dict[str, tuple] = {name: t.values for name, t in self.initializers.items()
                                             if t.values is not None}
-        for node in self.nodes:  # a Constant may come after a node that reads it, where exporters put it
+        for node in self.nodes:  # before the walk, so that any reader finds its value
             if node.op_type == "Constant" and node.domain in ("", "ai.onnx"):
                 _constant(self, node)
         self.tensors: dict[str, _Tensor] = {}
@@ -117,7 +139,32 @@ class _Converter:
         self.built: list[GraphNode] = []
         self.used: set[int] = set()  # nodes already part of a row or a view
         self.names: set[str] = set()
+        self.suffixes: dict[str, int] = {}  # a base name → the suffix its last duplicate took
         self.input_name, self.input = self._input(graph, input_shape)
+
+    def _check_order(self, graph: wire.Graph) -> None:
+        """ONNX lists nodes in topological order and assigns each value once: every value a node reads is a graph
+        input, an initializer or an earlier node's output, and no two writers share a name. A graph that breaks
+        either is refused (a node read out of order would else be skipped as shape arithmetic: a gap)."""
+        made: dict[str, str] = {v.name: "an input of the graph" for v in graph.inputs}
+        for t in graph.initializers:
+            made.setdefault(t.name, "an initializer")
+        for i, node in enumerate(self.nodes):
+            label = f"node {node.name or i} ({node.op_type})"
+            for name in node.inputs:
+                if name and name not in made:
+                    later = next((j for j in range(i + 1, len(self.nodes)) if name in self.nodes[j].outputs), None)
+                    by = f"node {self.nodes[later].name or later} makes it after" if later is not None else \
+                        "no input, initializer or node makes it"
+                    raise OnnxError(f"{self.file}: {label} reads {name!r} before it is made ({by}); ONNX lists "
+                                    "the nodes of a graph in topological order")
+            for name in node.outputs:
+                if not name:
+                    continue
+                if name in made:
+                    raise OnnxError(f"{self.file}: {label} writes {name!r}, which is already {made[name]}; an ONNX "
+                                    "value is assigned once")
+                made[name] = f"written by node {node.name or i} ({node.op_type})"
 
     # ---- the network input ----------------------------------------------------------------------------
 
@@ -166,8 +213,10 @@ class _Converter:
                 continue
             if node.op_type not in READS_A_TENSOR and not any(name in self.tensors for name in node.inputs if name):
                 # Arithmetic on shapes or constants, not on the network's tensors (a size computed at run time):
-                # no row; a reader that needs its value as a constant says so, and a layer that reads it refuses
-                # it (a layer's input must be a tensor of known shape).
+                # no row. Its value is folded where costnet can compute it; a reader that needs a value costnet
+                # could not fold says so, and a layer that reads it refuses it (a layer's input must be a tensor
+                # of known shape).
+                _fold(self, node)
                 self.used.add(i)
                 continue
             operator = OPERATORS.get(node.op_type)
@@ -238,6 +287,9 @@ class _Converter:
         for the rows after it. `name` (a module's path) replaces the one taken from its first node."""
         onnx_names = [self.nodes[i].name or f"{self.nodes[i].op_type}_{i}" for i in nodes]
         module = name if name is not None else _module_path(onnx_names[0], self.nodes[nodes[0]].op_type)
+        if len(self.built) >= MAX_LAYERS:  # a row per node at most, so never reached past the node bound
+            raise OnnxError(f"{self.file}: more than {MAX_LAYERS:,} rows, the most layers costnet takes for one "
+                            "network")
         row = _Row(self._unique(_row_name(module, type_)), type_, fields, inputs, output, onnx_names)
         self.used.update(nodes)
         self.built.append(self._graph_node(row))
@@ -258,10 +310,15 @@ class _Converter:
         self.tensors[name] = seen
 
     def _unique(self, name: str) -> str:
-        candidate, count = name, 1
-        while candidate in self.names:
-            count += 1
-            candidate = f"{name}.{count}"
+        """`name`, or the first of `name.2`, `name.3`, … not taken yet. Names are never released, so the next
+        try for a base starts after the suffix it last got: linear in the rows, not quadratic."""
+        candidate = name
+        if candidate in self.names:
+            count = self.suffixes.get(name, 1)
+            while candidate in self.names:
+                count += 1
+                candidate = f"{name}.{count}"
+            self.suffixes[name] = count
         self.names.add(candidate)
         return candidate
 
@@ -348,6 +405,19 @@ def _pair(values, what: str, node: wire.Node, converter: _Converter, low: int = 
     if values[0] != values[1]:
         raise OnnxError(f"{converter.file}: node {node.name}: {what} {values} is not square; costnet's layers are")
     return values[0]
+
+
+def _axis(converter: _Converter, node: wire.Node, axis, rank: int) -> int:
+    """An axis of a rank-`rank` tensor, from -rank to rank − 1 as ONNX allows, counted from 0."""
+    if not isinstance(axis, int) or not -rank <= axis < rank:
+        raise OnnxError(f"{converter.file}: node {node.name}: axis {axis!r} of a {node.op_type} on a rank-{rank} "
+                        f"tensor; ONNX's axes are from {-rank} to {rank - 1}")
+    return axis + rank if axis < 0 else axis
+
+
+def _rank(converter: _Converter, value: str) -> int:
+    found = converter.tensors.get(value)
+    return found.rank if found is not None else 4
 
 
 def _count(value, what: str, node: wire.Node, converter: _Converter, low: int = 1) -> int:
@@ -530,6 +600,10 @@ def _conv_transpose(converter: _Converter, i: int, node: wire.Node) -> None:
         raise OnnxError(f"{converter.file}: node {node.name}: a transposed convolution sized by auto_pad, "
                         "or output_shape; costnet reads its pads and output_padding")
     kernel = _pair(converter.attribute(node, "kernel_shape", weight.dims[2:]), "kernel", node, converter)
+    if tuple(weight.dims[2:]) != (kernel, kernel):  # ONNX: kernel_shape, where given, is the weight's dims[2:]
+        raise OnnxError(f"{converter.file}: node {node.name}: weight {tuple(weight.dims)} does not fit its "
+                        f"kernel_shape {tuple(converter.attribute(node, 'kernel_shape'))} (expected "
+                        f"(…, …, {kernel}, {kernel}))")
     stride = _pair(converter.attribute(node, "strides", (1, 1)), "stride", node, converter)
     if _pair(converter.attribute(node, "dilations", (1, 1)), "dilation", node, converter) != 1:
         raise OnnxError(f"{converter.file}: node {node.name}: a dilated transposed convolution; costnet costs "
@@ -579,7 +653,8 @@ def _global_pool(converter: _Converter, i: int, node: wire.Node) -> None:
     if node.op_type == "ReduceMean":
         given = converter.constant(node.inputs[1]) if len(node.inputs) > 1 and node.inputs[1] else None
         axes = tuple(converter.attribute(node, "axes", ()) or given or ())
-        if sorted(a % 4 for a in axes if isinstance(a, int)) != [2, 3]:
+        rank = _rank(converter, node.inputs[0])
+        if sorted(_axis(converter, node, a, rank) for a in axes) != [2, 3]:
             raise OnnxError(f"{converter.file}: node {node.name}: ReduceMean over axes {axes}; costnet knows the mean "
                             "over height and width (a global average pool)")
     if _squeeze_excite(converter, i, node):
@@ -656,7 +731,7 @@ def _split(converter: _Converter, i: int, node: wire.Node) -> None:
     """A Split whose parts each go through one Conv into one Concat is one layer (MixConv, grouped 1×1);
     any other Split is views of its input."""
     source = converter.tensor(node.inputs[0])
-    axis = converter.attribute(node, "axis", 0) % 4
+    axis = _axis(converter, node, converter.attribute(node, "axis", 0), source.rank)
     sizes = _split_sizes(converter, node, source)
     if axis != 1:
         raise OnnxError(f"{converter.file}: node {node.name}: Split along axis {axis}; costnet splits channels only")
@@ -692,7 +767,7 @@ def _mixed_conv(converter: _Converter, i: int, node: wire.Node, source: _Tensor,
         return False
     (concat,) = concats
     merge = converter.nodes[concat]
-    if merge.op_type != "Concat" or converter.attribute(merge, "axis", 0) % 4 != 1 or \
+    if merge.op_type != "Concat" or _axis(converter, merge, converter.attribute(merge, "axis", 0), 4) != 1 or \
             list(merge.inputs) != [converter.nodes[c].outputs[0] for c in convs]:
         return False
     parts = []
@@ -742,7 +817,7 @@ def _slice(converter: _Converter, i: int, node: wire.Node) -> None:
     steps = converter.constant(node.inputs[4]) if len(node.inputs) > 4 and node.inputs[4] else (1,)
     if starts is None or ends is None or axes is None or steps is None or len(starts) != 1:
         raise OnnxError(f"{converter.file}: node {node.name}: a Slice whose bounds are not constants of the graph")
-    if axes[0] % 4 != 1 or steps[0] != 1:
+    if len(axes) != 1 or _axis(converter, node, axes[0], source.rank) != 1 or steps[0] != 1:
         raise OnnxError(f"{converter.file}: node {node.name}: a Slice along axis {axes[0]} (step {steps[0]}); "
                         "costnet takes channel ranges only")
     channels = source.shape.channels
@@ -754,7 +829,7 @@ def _slice(converter: _Converter, i: int, node: wire.Node) -> None:
 
 
 def _concat(converter: _Converter, i: int, node: wire.Node) -> None:
-    if converter.attribute(node, "axis", 0) % 4 != 1:
+    if _axis(converter, node, converter.attribute(node, "axis", 0), _rank(converter, node.inputs[0])) != 1:
         raise OnnxError(f"{converter.file}: node {node.name}: Concat along axis {converter.attribute(node, 'axis')}; "
                         "costnet concatenates channels")
     converter.add("concat", {}, list(node.inputs), node.outputs[0], [i])
@@ -932,17 +1007,69 @@ def _shape_only(converter: _Converter, i: int, node: wire.Node) -> None:
     if node.op_type == "Shape" and source is not None:
         t = source
         dims = (1, t.shape.channels, t.shape.height, t.shape.width)[:t.rank] if t.rank in (2, 3, 4) else None
-        if dims is not None:
+        if dims is not None and not _slices_shape(node):
             converter.constants[node.outputs[0]] = dims
-    elif node.op_type == "Gather":
-        values, index = converter.constant(node.inputs[0]), converter.constant(node.inputs[1])
-        if (values is not None and index is not None and converter.attribute(node, "axis", 0) == 0
-                and all(isinstance(k, int) and -len(values) <= k < len(values) for k in index)):
-            converter.constants[node.outputs[0]] = tuple(values[k] for k in index)
-    elif node.op_type in ("Unsqueeze", "Squeeze", "Cast"):
-        values = converter.constant(node.inputs[0])
-        if values is not None:
-            converter.constants[node.outputs[0]] = values
+    else:
+        _fold(converter, node)
+
+
+INTEGER_TYPES = frozenset({2, 3, 4, 5, 6, 7, 12, 13})  # TensorProto: (U)INT8, (U)INT16, INT32, INT64, UINT32/64
+FLOAT_TYPES = frozenset({1, 10, 11, 16})  # FLOAT, FLOAT16, DOUBLE, BFLOAT16
+_ARITHMETIC = {"Add": lambda a, b: a + b, "Sub": lambda a, b: a - b, "Mul": lambda a, b: a * b,
+               "Div": lambda a, b: _truncated(a, b)}
+
+
+def _truncated(a: int, b: int) -> int | None:
+    """ONNX's Div of integers, which truncates toward zero (as C does; onnx.reference.ops.op_div): −7 / 2 = −3."""
+    if b == 0:
+        return None
+    quotient = abs(a) // abs(b)
+    return quotient if (a < 0) == (b < 0) else -quotient
+
+
+def _slices_shape(node: wire.Node) -> bool:
+    """A Shape of opset 15 with start or end takes part of the dims: not folded."""
+    return node.attribute("start") is not None or node.attribute("end") is not None
+
+
+def _fold(converter: _Converter, node: wire.Node) -> None:
+    """The value of a node on shapes and constants, where every input's is known: Gather, Unsqueeze, Squeeze,
+    Cast, Concat of the pieces, and Add, Sub, Mul and Div of integers (ONNX's semantics, with a scalar or one
+    element broadcast; the legacy exporter computes ShuffleNet's Slice bounds so: Shape → Gather → Add → Div →
+    Mul). Nothing is folded past 1,024 elements or int64's range; what is not folded stays unknown."""
+    op, out = node.op_type, node.outputs[0] if node.outputs else ""
+    inputs = [converter.constant(name) if name else None for name in node.inputs]
+    value: tuple | None = None
+    if op == "Shape" and node.inputs and node.inputs[0] in converter.initializers and not _slices_shape(node):
+        value = tuple(converter.initializers[node.inputs[0]].dims)
+    elif op == "Gather" and len(inputs) == 2 and inputs[0] is not None and inputs[1] is not None:
+        values, index = inputs
+        if converter.attribute(node, "axis", 0) == 0 and all(
+                isinstance(k, int) and -len(values) <= k < len(values) for k in index):
+            value = tuple(values[k] for k in index)
+    elif op in ("Unsqueeze", "Squeeze") and inputs and inputs[0] is not None:
+        value = inputs[0]
+    elif op == "Cast" and inputs and inputs[0] is not None:
+        to = converter.attribute(node, "to")
+        if to in INTEGER_TYPES and all(isinstance(v, int) or math.isfinite(v) for v in inputs[0]):
+            value = tuple(int(v) for v in inputs[0])  # a float truncates toward zero, as C's cast does
+        elif to in FLOAT_TYPES:
+            value = tuple(float(v) for v in inputs[0])
+        else:
+            value = inputs[0]
+    elif op == "Concat" and inputs and all(v is not None for v in inputs) and \
+            converter.attribute(node, "axis", 0) in (0, -1):
+        value = tuple(v for part in inputs for v in part)
+    elif op in _ARITHMETIC and len(inputs) == 2 and all(
+            v is not None and v and all(isinstance(x, int) and not isinstance(x, bool) for x in v) for v in inputs):
+        a, b = inputs
+        if len(a) == len(b) or len(a) == 1 or len(b) == 1:
+            count = max(len(a), len(b))
+            results = tuple(_ARITHMETIC[op](a[k % len(a)], b[k % len(b)]) for k in range(count))
+            value = results if None not in results else None
+    if value is not None and out and len(value) <= wire.MAX_INT_ELEMENTS and \
+            all(not isinstance(v, int) or -2**63 <= v < 2**63 for v in value):
+        converter.constants[out] = value
 
 
 def _on_a_tensor(converter: _Converter, i: int, node: wire.Node, source: _Tensor) -> None:
@@ -993,7 +1120,8 @@ _CONV = ("a `conv`, `pwconv` (1×1, dense) or `dwconv` (one group per channel) r
 _ACT = ("the activation of the row before it when it alone reads that row (Clip(0, 6) is relu6, Mul(x, "
         "Sigmoid(x)) swish, a Sigmoid or HardSigmoid that scales is SE's gate); else an `act` row")
 _VIEW = "a view: no row; its readers read the tensor it views"
-_SHAPE = ("on shapes and constants: folded into constants where costnet can, never a row; on the network's "
+_SHAPE = ("on shapes and constants: folded into constants where costnet can (and so are Add, Sub, Mul and Div "
+          "of integers, Div truncating as ONNX's does, and Concat of such pieces), never a row; on the network's "
           "data, Cast is a view, Squeeze and Unsqueeze of a C×1×1 tensor views, anything else not followed")
 OPERATORS: dict[str, Operator] = {
     "Conv": Operator(_conv, _CONV, (2, 3), 2),

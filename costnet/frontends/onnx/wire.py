@@ -13,6 +13,7 @@ A message field given twice is taken from its last occurrence (protobuf would me
 from __future__ import annotations
 
 import os
+import stat
 import struct
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -34,6 +35,18 @@ _FLOAT = struct.Struct("<f")
 
 class WireError(ValueError):
     """The bytes are not a well-formed ONNX model: truncated, corrupt, or something else entirely."""
+
+
+class FifoWithoutWriter(OSError):
+    """A FIFO that gave nothing to read: opened without waiting for a writer, which never came."""
+
+
+class TooManyNodes(WireError):
+    """A graph of more nodes than the reader was told to take: refused before the rest is decoded."""
+
+    def __init__(self, limit: int):
+        self.limit = limit
+        super().__init__(f"more than {limit:,} nodes")
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,29 +112,43 @@ class Model:
     graph: Graph
 
 
-def read_model_file(path: str | os.PathLike, max_bytes: int = DEFAULT_MAX_BYTES) -> Model:
+def read_model_file(path: str | os.PathLike, max_bytes: int = DEFAULT_MAX_BYTES,
+                    max_nodes: int | None = None) -> Model:
     """Read an ONNX file, refusing one over max_bytes before reading it. OSError if it cannot be opened."""
     from ...inputfiles import record
 
-    with open(path, "rb") as file:
+    with open(path, "rb", opener=_open_without_waiting) as file:
+        if _NO_WAIT:
+            os.set_blocking(file.fileno(), True)
         record(file.fileno(), os.fspath(path))
         size = os.fstat(file.fileno()).st_size
         if size > max_bytes:
             raise WireError(f"{size:,} bytes, over the limit of {max_bytes:,}")
         data = file.read(max_bytes + 1)  # a pipe or a growing file may hold more than its size said
+        if not data and stat.S_ISFIFO(os.fstat(file.fileno()).st_mode):
+            raise FifoWithoutWriter()
     if len(data) > max_bytes:
         raise WireError(f"over the limit of {max_bytes:,} bytes")
-    return read_model(data)
+    return read_model(data, max_nodes)
 
 
-def read_model(data: bytes) -> Model:
+_NO_WAIT = getattr(os, "O_NONBLOCK", 0)
+
+
+def _open_without_waiting(path: str, flags: int) -> int:
+    # Opening a FIFO that nobody writes to would wait forever; the file is set blocking again once open.
+    return os.open(path, flags | _NO_WAIT)
+
+
+def read_model(data: bytes, max_nodes: int | None = None) -> Model:
+    """The model in `data`; TooManyNodes as soon as its graph has more than `max_nodes` nodes (if given)."""
     try:
-        return _model(bytes(data))  # bytes(data) is data when it is bytes already
+        return _model(bytes(data), max_nodes)  # bytes(data) is data when it is bytes already
     except UnicodeDecodeError as error:
         raise WireError(f"a string that is not UTF-8: {error.reason}") from None
 
 
-def _model(data: bytes) -> Model:
+def _model(data: bytes, max_nodes: int | None = None) -> Model:
     ir_version, producer_name, opset_imports, graph = 0, "", [], None
     for number, wire, value, stop in _fields(data, 0, len(data)):
         if number == 1 and wire == VARINT:
@@ -129,7 +156,7 @@ def _model(data: bytes) -> Model:
         elif number == 2 and wire == LENGTH_DELIMITED:
             producer_name = data[value:stop].decode()
         elif number == 7 and wire == LENGTH_DELIMITED:
-            graph = _graph(data, value, stop)
+            graph = _graph(data, value, stop, max_nodes)
         elif number == 8 and wire == LENGTH_DELIMITED:
             opset_imports.append(_opset_import(data, value, stop))
     if graph is None:
@@ -147,7 +174,14 @@ def _opset_import(data: bytes, start: int, end: int) -> tuple[str, int]:
     return domain, version
 
 
-def _graph(data: bytes, start: int, end: int) -> Graph:
+def _graph(data: bytes, start: int, end: int, max_nodes: int | None = None) -> Graph:
+    if max_nodes is not None:  # counted before any node is decoded: a pass that skips over each node's bytes
+        count = 0
+        for number, wire, _, _ in _fields(data, start, end):
+            if number == 1 and wire == LENGTH_DELIMITED:
+                count += 1
+                if count > max_nodes:
+                    raise TooManyNodes(max_nodes)
     name, nodes, initializers, inputs, outputs, value_infos = "", [], [], [], [], []
     for number, wire, value, stop in _fields(data, start, end):
         if wire != LENGTH_DELIMITED:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from ...errors import Origin, SpecError, UsageError
 from ...limits import MAX_SOURCE_BYTES
-from ...yamlsource import read_source
+from ...yamlsource import _too_large as too_large, decode_source, read_source
 from .spec import Spec, parse_spec
 
 
@@ -56,25 +56,23 @@ def bundled_spec(name: str, not_a_file: str) -> Path:
     raise UsageError(f"{name}: {not_a_file}, and no bundled spec of that name ({hint}bundled: {', '.join(names)})")
 
 
-def load(spec: str | Path) -> Spec:
+def load(spec: str | Path, data: bytes | None = None) -> Spec:
     """Load and validate a spec from a path, a bundled name, or `-` (standard input). Raises SpecError or
-    UsageError on bad input."""
+    UsageError on bad input. `data`: the bytes of `-` or of a pipe, read already (sources.piped)."""
     if str(spec) == STDIN:
-        return _load_stdin()
-    return _load_path(resolve(spec), str(spec), variant_allowed=True)
+        return _load_stdin(data)
+    return _load_path(resolve(spec), str(spec), variant_allowed=True, data=data)
 
 
-def _load_stdin() -> Spec:
+def _load_stdin(data: bytes | None = None) -> Spec:
     """A spec piped in; a variant's base is then a bundled spec, or a file in the working directory."""
     import sys
 
-    from ...inputfiles import record
+    from ...inputfiles import record_stdin
 
-    try:
-        record(sys.stdin.fileno(), "standard input")  # `analyze - < m.yaml -o m.yaml`
-    except (AttributeError, OSError, ValueError):  # a stream with no descriptor (a test's)
-        pass
-    data = sys.stdin.buffer.read(MAX_SOURCE_BYTES + 1)
+    if data is None:
+        record_stdin()
+        data = sys.stdin.buffer.read(MAX_SOURCE_BYTES + 1)
     if len(data) > MAX_SOURCE_BYTES:
         raise UsageError(f"standard input: more than {MAX_SOURCE_BYTES:,} bytes; a spec is far smaller")
     try:
@@ -88,8 +86,13 @@ def _load_stdin() -> Spec:
     return parse_spec(text, STDIN_FILE, load_base)
 
 
-def _load_path(path: Path, given: str, variant_allowed: bool) -> Spec:
-    text = read_source(path, given)
+def _load_path(path: Path, given: str, variant_allowed: bool, data: bytes | None = None) -> Spec:
+    if data is None:
+        text = read_source(path, given)
+    elif len(data) > MAX_SOURCE_BYTES:
+        raise too_large(given, "more")
+    else:
+        text = decode_source(data, given)
     shown = str(path) if path.parent != bundled_dir() else f"{path.name} (bundled)"
 
     def load_base(name: str, where: Origin) -> Spec:
