@@ -812,3 +812,22 @@ def test_a_nul_in_a_budget_file_name_from_the_python_api_is_a_usage_error():
 
     with pytest.raises(UsageError, match="a file name cannot contain a NUL character"):
         parse_budget_file("budgets\0.yaml")
+
+
+def test_root_lets_a_budget_file_in_a_subfolder_reach_its_tree_and_no_further(tmp_path):
+    (tmp_path / "models").mkdir()
+    (tmp_path / "ci").mkdir()
+    (tmp_path / "models" / "net.yaml").write_text(
+        "version: 1\nname: net\ninput: {channels: 3, resolution: 8}\n"
+        "body: [{name: s, blocks: [{type: conv, out: 8, kernel: 1}]}]\n")
+    path = budget(tmp_path / "ci", "version: 1\nbudgets:\n  - spec: ../models/net.yaml\n    max_macs: 1536\n")
+    refused = run("check", "--budget", path)
+    assert refused.exit_code == 2 and "leads outside the budget file's folder" in refused.output
+    result = run("check", "--budget", path, "--root", tmp_path, "-f", "json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["entries"][0]["limits"][0]["value"] == 3 * 8 * 8 * 8  # 1×1 conv, 3 → 8, 8×8
+    assert run("check", "--budget", path, "--root", tmp_path / "models").exit_code == 2  # the file is not in it
+    escaping = budget(tmp_path / "ci", "version: 1\nbudgets:\n  - spec: ../../x.yaml\n    max_macs: 1\n", "b2.yaml")
+    result = run("check", "--budget", escaping, "--root", tmp_path)
+    assert result.exit_code == 2 and f"leads outside --root {tmp_path}" in result.output
+    assert "use it with --budget" in run("check", "mixnet_m", "--max-macs", "1G", "--root", tmp_path).output

@@ -35,6 +35,9 @@ def _limit_options(func):
 @convention_option
 @click.option("--budget", "budget_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="A budget file with many entries (docs/ci.md) instead of SPEC and limits.")
+@click.option("--root", type=click.Path(file_okay=False, exists=True, path_type=Path), default=None,
+              help="With --budget: the folder the file's spec and baseline paths must stay inside (default: the "
+                   "budget file's own), e.g. the repository's top for a budget file kept in ci/.")
 @click.option("--baseline", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="A `costnet analyze --format json` file to compare with.")
 @click.option("--max-increase", default=None, metavar="PERCENT",
@@ -94,7 +97,9 @@ def _check_entries(ctx: click.Context, spec, budget_file, options) -> tuple:
         if spec or given or extra:
             what = ", ".join((["SPEC"] if spec else []) + [flag(f"max_{n}") for n in given] + extra)
             raise UsageError(f"--budget takes specs, variants, limits and conventions from the file; drop {what}")
-        return b.parse_budget_file(str(budget_file))
+        return b.parse_budget_file(str(budget_file), options["root"])
+    if options["root"] is not None:
+        raise UsageError("--root is for the paths of a budget file: use it with --budget")
     if not spec:
         raise UsageError("give a SPEC with limits (--max-macs …), or --budget FILE")
     limits = []

@@ -118,6 +118,7 @@ class Entry:
     memory_model: str = DEFAULT_MEMORY_MODEL
     input_shape: tuple[int, int, int, int] | None = None  # an ONNX graph's input, N×C×H×W
     spec_origin: Origin | None = None  # where a budget file names the spec
+    tree: Path | None = None  # the folder a budget file's paths must stay inside (default: base_dir)
 
 
 def parse_limit(quantity: str, value: str | int) -> Limit:
@@ -195,7 +196,7 @@ def spec_path(entry: Entry) -> Path:
         if entry.spec == STDIN:
             return Path(STDIN)
         return Path(entry.spec) if is_onnx(entry.spec) else resolve(entry.spec)
-    candidate = inside_folder(entry.spec, entry.base_dir, entry.spec_origin, "spec")
+    candidate = inside_folder(entry.spec, entry.base_dir, entry.spec_origin, "spec", entry.tree)
     if os.path.isfile(candidate):  # (False for a name too long for the system, where Path.is_file raises)
         return candidate
     if Path(entry.spec).parent == Path(".") and not is_onnx(entry.spec):
@@ -211,14 +212,16 @@ def baseline_path(entry: Entry) -> str:
         if "\0" in name:
             raise UsageError(f"baseline {name!r}: a file name cannot contain a NUL character")
         return name
-    return str(inside_folder(name, entry.base_dir, entry.baseline.origin, "baseline"))
+    return str(inside_folder(name, entry.base_dir, entry.baseline.origin, "baseline", entry.tree))
 
 
-def inside_folder(name: str, folder: Path, origin: Origin | None, field: str) -> Path:
-    """`name`, a path a budget file gives, as a path under `folder` (the budget file's), which it must not
-    leave: not absolute, and inside the folder once `..` and every symlink are resolved (os.path.realpath), so
-    that a budget file can make costnet read, and quote in its messages, only the files of its own tree."""
-    valid = "a path relative to the budget file's folder, inside it"
+def inside_folder(name: str, folder: Path, origin: Origin | None, field: str, tree: Path | None = None) -> Path:
+    """`name`, a path a budget file gives, as a path under `folder` (the budget file's), which must not leave
+    `tree` (the folder itself, or the one `check --root` names): not absolute, and inside it once `..` and every
+    symlink are resolved (os.path.realpath), so that a budget file can make costnet read, and quote in its
+    messages, only the files of its own tree."""
+    valid = ("a path relative to the budget file's folder, inside it" if tree is None else
+             f"a path relative to the budget file's folder, inside --root {tree}")
     if field == "spec":
         valid += ", or a bundled spec's name"
     if "\0" in name:
@@ -227,14 +230,14 @@ def inside_folder(name: str, folder: Path, origin: Origin | None, field: str) ->
         raise SpecError(f"{name!r} is an absolute path", origin, f"valid: {valid}")
     candidate = folder / name
     try:
-        root, real = os.path.realpath(folder), os.path.realpath(candidate)
+        root, real = os.path.realpath(tree or folder), os.path.realpath(candidate)
         outside = os.path.commonpath([root, real]) != root
     except (OSError, ValueError) as exc:  # not seen from realpath(strict=False); refused, never read unchecked
         raise SpecError(f"{name!r} cannot be resolved ({getattr(exc, 'strerror', None) or exc})", origin,
                         f"valid: {valid}") from None
     if outside:
-        raise SpecError(f"{name!r} leads outside the budget file's folder (.. and symlinks resolved)", origin,
-                        f"valid: {valid}")
+        where = "the budget file's folder" if tree is None else f"--root {tree}"
+        raise SpecError(f"{name!r} leads outside {where} (.. and symlinks resolved)", origin, f"valid: {valid}")
     return candidate
 
 
@@ -394,8 +397,12 @@ FILE_FIELDS: dict[str, Field] = {
 }
 
 
-def parse_budget_file(path: str) -> tuple[Entry, ...]:
+def parse_budget_file(path: str, tree: str | os.PathLike | None = None) -> tuple[Entry, ...]:
+    """The entries of a budget file; their paths stay inside `tree` (default: the file's own folder)."""
     file = Path(path)
+    if tree is not None and os.path.commonpath([os.path.realpath(tree), os.path.realpath(file)]) != \
+            os.path.realpath(tree):
+        raise UsageError(f"--root {tree}: the budget file {path} is not inside it")
     root = parse_yaml(read_source(file, f"budget file {path}"), path)
     top = read_fields(mapping(root, ""), FILE_FIELDS, "", "a budget file")
     if top["version"] != BUDGET_VERSION:
@@ -421,6 +428,7 @@ def parse_budget_file(path: str) -> tuple[Entry, ...]:
             dtype=values["dtype"] or top["dtype"], limits=limits, baseline=baseline, origin=origin,
             base_dir=file.parent, memory_model=values["memory_model"] or top["memory_model"],
             input_shape=values["input_shape"], spec_origin=node.items["spec"].origin.at(f"{where}.spec"),
+            tree=Path(tree) if tree is not None else None,
         ))
     if not entries:
         raise SpecError("the budget file has no entries", top["budgets"].origin.at("budgets"))
