@@ -764,3 +764,38 @@ def test_shape_arithmetic_that_cannot_be_folded_still_asks_for_constants(tmp_pat
     ], [constant("zero", [0]), constant("one", [1]), weight("w", 4, 3, 1, 1)], input_shape=(1, 6, 4, 4))
     with pytest.raises(CostnetError, match=r"node /s/Slice: a Slice whose bounds are not constants of the graph"):
         read_onnx(path)
+
+
+def test_folding_is_bounded_so_a_chain_of_shape_arithmetic_costs_little(tmp_path):
+    # 3,000 Muls of a 64-element constant would hold 192,000 folded integers; the budget is 65,536 in all, so the
+    # chain's end is unknown, and a Slice bounded by it asks for constants instead of costnet holding them
+    nodes = [helper.make_node("Mul", ["c0" if k == 0 else f"m{k - 1}", "c0"], [f"m{k}"], name=f"/m{k}/Mul")
+             for k in range(3000)]
+    nodes += [helper.make_node("Gather", ["m2999", "zero"], ["e"], name="/g/Gather", axis=0),
+              helper.make_node("Slice", ["x", "zero", "e", "one"], ["a"], name="/s/Slice"),
+              conv("a", "y", "w", 1, name="/c/Conv")]
+    path = save(tmp_path, nodes, [constant("c0", [1] * 64), constant("zero", [0]), constant("one", [1]),
+                                  weight("w", 4, 3, 1, 1)], input_shape=(1, 6, 4, 4))
+    with pytest.raises(CostnetError, match=r"node /s/Slice: a Slice whose bounds are not constants of the graph"):
+        read_onnx(path)
+    short = save(tmp_path, nodes[:10] + [
+        helper.make_node("Gather", ["m9", "zero"], ["e"], name="/g/Gather", axis=0), *nodes[-2:]],
+        [constant("c0", [3] + [1] * 63), constant("zero", [0]), constant("one", [1]), weight("w", 4, 6, 1, 1)],
+        input_shape=(1, 6, 4, 4), name="short.onnx")
+    (layer,) = rows(short)  # 3¹¹ = 177,147 clamps to the 6 channels there are: 4 × 6 × 16 MACs
+    assert (layer.input_shape.channels, layer.macs) == (6, 4 * 6 * 16)
+
+
+@pytest.mark.parametrize("to, values, expected", [
+    (TensorProto.INT8, (300, -129, 5), (44, 127, 5)),        # wraps: 300 − 256, −129 + 256
+    (TensorProto.UINT8, (-1, 256), (255, 0)),
+    (TensorProto.INT32, (2**31, -7), (-2**31, -7)),
+    (TensorProto.INT64, (-2.7, 2.7), (-2, 2)),               # a float truncates toward zero
+    (TensorProto.BOOL, (5, 0, -1), (1, 0, 1)),
+    (TensorProto.INT64, (float("nan"),), None),              # no integer value
+    (TensorProto.STRING, (1,), None),
+])
+def test_cast_of_known_values_follows_onnx(to, values, expected):
+    from costnet.frontends.onnx.convert import _cast
+
+    assert _cast(values, to) == expected

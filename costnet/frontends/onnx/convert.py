@@ -134,6 +134,7 @@ class _Converter:
         for node in self.nodes:  # before the walk, so that any reader finds its value
             if node.op_type == "Constant" and node.domain in ("", "ai.onnx"):
                 _constant(self, node)
+        self.folded_elements = 0  # of every value folded so far (FOLD_BUDGET)
         self.tensors: dict[str, _Tensor] = {}
         self.padded: dict[str, tuple[int, int, int, int]] = {}  # a Pad's output → the pads the reader adds
         self.built: list[GraphNode] = []
@@ -1013,8 +1014,16 @@ def _shape_only(converter: _Converter, i: int, node: wire.Node) -> None:
         _fold(converter, node)
 
 
-INTEGER_TYPES = frozenset({2, 3, 4, 5, 6, 7, 12, 13})  # TensorProto: (U)INT8, (U)INT16, INT32, INT64, UINT32/64
+# TensorProto's integer types: (bits, signed) of UINT8, INT8, UINT16, INT16, INT32, INT64, UINT32, UINT64
+INTEGER_TYPES = {2: (8, False), 3: (8, True), 4: (16, False), 5: (16, True), 6: (32, True), 7: (64, True),
+                 12: (32, False), 13: (64, False)}
+BOOL = 9
 FLOAT_TYPES = frozenset({1, 10, 11, 16})  # FLOAT, FLOAT16, DOUBLE, BFLOAT16
+# Shape arithmetic is on vectors of a few dims: a folded value holds at most FOLD_ELEMENTS, and a graph folds
+# at most FOLD_BUDGET elements in all. Past either, values stay unknown (a reader that needs one says so):
+# 200,000 chained Muls of a 1,024-element constant would otherwise hold 8 GB.
+FOLD_ELEMENTS = 64
+FOLD_BUDGET = 1 << 16
 _ARITHMETIC = {"Add": lambda a, b: a + b, "Sub": lambda a, b: a - b, "Mul": lambda a, b: a * b,
                "Div": lambda a, b: _truncated(a, b)}
 
@@ -1036,9 +1045,15 @@ def _fold(converter: _Converter, node: wire.Node) -> None:
     """The value of a node on shapes and constants, where every input's is known: Gather, Unsqueeze, Squeeze,
     Cast, Concat of the pieces, and Add, Sub, Mul and Div of integers (ONNX's semantics, with a scalar or one
     element broadcast; the legacy exporter computes ShuffleNet's Slice bounds so: Shape → Gather → Add → Div →
-    Mul). Nothing is folded past 1,024 elements or int64's range; what is not folded stays unknown."""
+    Mul). Nothing is folded past FOLD_ELEMENTS, FOLD_BUDGET in all, or int64's range; what is not folded stays
+    unknown."""
     op, out = node.op_type, node.outputs[0] if node.outputs else ""
     inputs = [converter.constant(name) if name else None for name in node.inputs]
+    # (a Gather may pick a few values of a long constant: its indices are what it computes over)
+    computed_over = inputs[1:2] if op == "Gather" else [] if op == "Shape" else inputs
+    if converter.folded_elements >= FOLD_BUDGET or any(v is not None and len(v) > FOLD_ELEMENTS
+                                                       for v in computed_over):
+        return  # checked before computing anything: a graph of such nodes costs next to nothing
     value: tuple | None = None
     if op == "Shape" and node.inputs and node.inputs[0] in converter.initializers and not _slices_shape(node):
         value = tuple(converter.initializers[node.inputs[0]].dims)
@@ -1050,13 +1065,7 @@ def _fold(converter: _Converter, node: wire.Node) -> None:
     elif op in ("Unsqueeze", "Squeeze") and inputs and inputs[0] is not None:
         value = inputs[0]
     elif op == "Cast" and inputs and inputs[0] is not None:
-        to = converter.attribute(node, "to")
-        if to in INTEGER_TYPES and all(isinstance(v, int) or math.isfinite(v) for v in inputs[0]):
-            value = tuple(int(v) for v in inputs[0])  # a float truncates toward zero, as C's cast does
-        elif to in FLOAT_TYPES:
-            value = tuple(float(v) for v in inputs[0])
-        else:
-            value = inputs[0]
+        value = _cast(inputs[0], converter.attribute(node, "to"))
     elif op == "Concat" and inputs and all(v is not None for v in inputs) and \
             converter.attribute(node, "axis", 0) in (0, -1):
         value = tuple(v for part in inputs for v in part)
@@ -1067,9 +1076,26 @@ def _fold(converter: _Converter, node: wire.Node) -> None:
             count = max(len(a), len(b))
             results = tuple(_ARITHMETIC[op](a[k % len(a)], b[k % len(b)]) for k in range(count))
             value = results if None not in results else None
-    if value is not None and out and len(value) <= wire.MAX_INT_ELEMENTS and \
+    if value is not None and out and len(value) <= FOLD_ELEMENTS and \
+            converter.folded_elements + len(value) <= FOLD_BUDGET and \
             all(not isinstance(v, int) or -2**63 <= v < 2**63 for v in value):
+        converter.folded_elements += len(value)
         converter.constants[out] = value
+
+
+def _cast(values: tuple, to: object) -> tuple | None:
+    """ONNX's Cast of known values: to an integer type a float truncates toward zero and an integer wraps
+    around to the type's range (as numpy's astype; a NaN or an infinity has no value), to bool nonzero is 1;
+    None where the type is not one of these."""
+    if to == BOOL:
+        return tuple(1 if v else 0 for v in values)
+    if to in FLOAT_TYPES:
+        return tuple(float(v) for v in values)
+    if to not in INTEGER_TYPES or not all(isinstance(v, int) or math.isfinite(v) for v in values):
+        return None
+    bits, signed = INTEGER_TYPES[to]
+    wrapped = tuple(int(v) % (1 << bits) for v in values)
+    return tuple(v - (1 << bits) if signed and v >= 1 << (bits - 1) else v for v in wrapped)
 
 
 def _on_a_tensor(converter: _Converter, i: int, node: wire.Node, source: _Tensor) -> None:
@@ -1121,7 +1147,8 @@ _ACT = ("the activation of the row before it when it alone reads that row (Clip(
         "Sigmoid(x)) swish, a Sigmoid or HardSigmoid that scales is SE's gate); else an `act` row")
 _VIEW = "a view: no row; its readers read the tensor it views"
 _SHAPE = ("on shapes and constants: folded into constants where costnet can (and so are Add, Sub, Mul and Div "
-          "of integers, Div truncating as ONNX's does, and Concat of such pieces), never a row; on the network's "
+          "of integers, Div truncating as ONNX's does, and Concat of such pieces; at most "
+          f"{FOLD_ELEMENTS} values each, {FOLD_BUDGET:,} in a graph), never a row; on the network's "
           "data, Cast is a view, Squeeze and Unsqueeze of a C×1×1 tensor views, anything else not followed")
 OPERATORS: dict[str, Operator] = {
     "Conv": Operator(_conv, _CONV, (2, 3), 2),
