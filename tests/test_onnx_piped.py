@@ -85,3 +85,13 @@ def test_load_of_standard_input_gives_a_graph_for_onnx(tmp_path, monkeypatch):
     monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(data)))
     graph = costnet.load("-")
     assert costnet.analyze(graph).totals.macs == 768
+
+
+@pytest.mark.parametrize("args", [["sweep", "{}"], ["compare", "{}", "mixnet_m"], ["plot", "{}", "-o", "p.png"],
+                                  ["sweep", "-"]])
+def test_commands_that_vary_a_spec_refuse_an_onnx_graph_in_one_line(tmp_path, args):
+    path = one_conv(tmp_path)
+    args = [str(path) if a == "{}" else str(tmp_path / a) if a == "p.png" else a for a in args]
+    result = CliRunner().invoke(cli, args, input=path.read_bytes() if "-" in args else None)
+    assert result.exit_code == 2 and "takes a YAML spec, whose width, resolution and depth it varies" in result.output
+    assert "internal error" not in result.output and not (tmp_path / "p.png").exists()

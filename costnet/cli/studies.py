@@ -17,6 +17,16 @@ from .options import (
 POINT_FORMAT_NAMES = ("table", "markdown", "csv", "json", "jsonl")
 
 
+def scalable(network, text: str, command: str):
+    """`network` if it is a spec; an ONNX graph has no width, resolution or depth to vary."""
+    from ..frontends.spec.spec import Spec
+
+    if not isinstance(network, Spec):
+        raise UsageError(f"{text}: {command} takes a YAML spec, whose width, resolution and depth it varies; an "
+                         f"ONNX graph is the one variant that was exported (costnet analyze {text})")
+    return network
+
+
 def _grid_text(given: str | None, values: tuple) -> str:
     shown = ", ".join(f"{v:g}" for v in values[:8]) + (", …" if len(values) > 8 else "")
     return f"{given} ({len(values)} values: {shown})" if given else f"{shown} (the spec's)"
@@ -55,7 +65,7 @@ def sweep(spec, widths, resolutions, depths, convention, dtype, memory_model, no
     )
     from ..studies.sweep import iter_sweep
 
-    spec_data = load(spec)
+    spec_data = scalable(load(spec), spec, "sweep")
     grid_widths = widths or (spec_data.width.multiplier,)
     grid_resolutions = resolutions or (spec_data.input.resolution,)
     grid_depths = depths or (spec_data.depth.multiplier,)
@@ -93,7 +103,7 @@ def sweep(spec, widths, resolutions, depths, convention, dtype, memory_model, no
         emit(points_table(computed, memory_model), output)
 
 
-def _variant_points(specs, convention, prefer, dtype):
+def _variant_points(specs, convention, prefer, dtype, command):
     """(spec, the variant asked for, every variant with a published accuracy) per SPEC[@WIDTH[,RESOLUTION]]."""
     from ..api import load
     from ..studies.points import parse_variant, point, reported_points
@@ -101,7 +111,7 @@ def _variant_points(specs, convention, prefer, dtype):
     result = []
     for text in specs:
         name, width, resolution = parse_variant(text)
-        spec_data = load(name)
+        spec_data = scalable(load(name), name, command)
         chosen = point(spec_data, width, resolution, convention, prefer=prefer, dtype=dtype)
         every = reported_points(spec_data, convention, prefer) if width is None and resolution is None else ()
         result.append((spec_data, chosen, every))
@@ -138,7 +148,7 @@ def compare(specs, convention, dtype, memory_model, sort, prefer, fmt, output):
     from ..units import format_count, format_memory, printable
 
     fmt = resolve_format(fmt, output, POINT_FORMAT_NAMES, "table")
-    points = [chosen for _, chosen, _ in _variant_points(specs, convention, prefer, dtype)]
+    points = [chosen for _, chosen, _ in _variant_points(specs, convention, prefer, dtype, "compare")]
     peak = (lambda p: p.peak_bytes_in_place) if memory_model == "in-place" else (lambda p: p.peak_bytes_plain)
     key = {"macs": lambda p: p.macs, "params": lambda p: p.params, "top1": lambda p: -(p.top1 or 0),
            "memory": peak, "given": None}[sort]
@@ -239,7 +249,7 @@ def _accuracy_figure(specs, x, y, log_x, title, prefer, convention, dtype):
     points, left_out = [], []
     for text in specs:
         name, own = _own_accuracy(text)
-        ((spec_data, chosen, reported),) = _variant_points((name,), convention, prefer, dtype)
+        ((spec_data, chosen, reported),) = _variant_points((name,), convention, prefer, dtype, "plot --kind accuracy")
         if own is not None:
             points.append(replace(chosen, **{"top1": None, "top5": None, y: own}, source="yours", family="yours"))
             continue
