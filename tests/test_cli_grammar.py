@@ -262,6 +262,10 @@ def test_every_csv_row_says_which_network_and_variant_it_is_of():
     rows = list(csv.DictReader(io.StringIO(run("table", "mobilenet_v1", "--kind", "types", "-f", "csv").output)))
     assert {(r["model"], r["family"], r["width"], r["resolution"]) for r in rows} == {
         ("MobileNet", "MobileNetV1", "1.0", "224")}
+    # MobileNet's Table 3 is of its 14×14, 512-channel depthwise layer: 3·3·512·512·14·14 MACs as a full conv
+    output = run("table", "mobilenet_v1", "-k", "layer-modifications", "--layer", "features.6.dw", "-f", "csv").output
+    first = next(csv.DictReader(io.StringIO(output)))
+    assert (first["macs"], first["model"], first["resolution"]) == (str(3 * 3 * 512 * 512 * 14 * 14), "MobileNet", "224")
 
 
 def test_the_separable_table_shows_the_pointwise_groups_its_formula_uses():

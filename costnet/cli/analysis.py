@@ -97,10 +97,11 @@ def table(spec, kind, width, resolution, depth, input_shape, convention, layer, 
     fmt = resolve_format(fmt, output, TABLE_FORMAT_NAMES, "table")
     if kind == "layer-modifications":
         given = {"--dk": dk, "-m": m, "-n": n, "--df": df}
+        analysis = None
         if spec and layer:
+            analysis = analysis_of(spec, width, resolution, depth, convention, input_shape=input_shape)
             try:
-                base = tables.layer_spec_of(analysis_of(spec, width, resolution, depth, convention,
-                                                        input_shape=input_shape), layer)
+                base = tables.layer_spec_of(analysis, layer)
             except ValueError as exc:
                 raise UsageError(str(exc)) from None
         elif spec or layer:
@@ -110,12 +111,13 @@ def table(spec, kind, width, resolution, depth, input_shape, convention, layer, 
         values = {key: getattr(base, key) if value is None else value
                   for key, value in zip(("dk", "m", "n", "df"), given.values())}
         result = tables.layer_modifications(tables.LayerSpec(**values), alpha, rho)
-        context: dict = {}
     else:
         if not spec:
             raise UsageError(f"--kind {kind} needs a SPEC")
         analysis = analysis_of(spec, width, resolution, depth, convention, input_shape=input_shape)
         result = tables.TABLE_KINDS[kind](analysis)
+    context: dict = {}
+    if analysis is not None:  # the network the table is of
         s = analysis.scaling
         context = {"model": analysis.model, "family": analysis.family, "spec": analysis.file,
                    "convention": analysis.convention.name,

@@ -40,7 +40,7 @@ def piped(source: str | os.PathLike) -> Piped | None:
 
     from ..inputfiles import record_stdin
     from ..limits import MAX_LAYERS
-    from ..yamlsource import decode_source, read_source_bytes
+    from ..yamlsource import MAX_SOURCE_BYTES, decode_source, read_source_bytes
     from .onnx import wire
     from .onnx.convert import OnnxError, too_many_nodes
 
@@ -60,17 +60,13 @@ def piped(source: str | os.PathLike) -> Piped | None:
     if len(data) > limit:
         raise UsageError(f"{what}: more than {limit:,} bytes, more than costnet reads of a spec or an ONNX model")
     try:
-        data.decode("utf-8")
-        is_text = True
-    except UnicodeDecodeError:
-        is_text = False
-    try:
         model = wire.read_model(data, max_nodes=MAX_LAYERS)
     except wire.TooManyNodes as exc:
         raise OnnxError(too_many_nodes(what, exc.limit)) from None
     except wire.WireError as exc:
-        if not is_text:
-            decode_source(data, what, also=f", nor an ONNX model ({exc})")
+        if len(data) > MAX_SOURCE_BYTES:  # no spec is so large: not decoded (no copy of up to 512 MiB made)
+            raise UsageError(f"{what}: more than {MAX_SOURCE_BYTES:,} bytes, and not an ONNX model ({exc})") from None
+        decode_source(data, what, also=f", nor an ONNX model ({exc})")  # refused unless it is a spec's text
         model = None
     return Piped(what, file, data, model)
 

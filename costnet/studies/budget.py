@@ -215,6 +215,15 @@ def baseline_path(entry: Entry) -> str:
     return str(inside_folder(name, entry.base_dir, entry.baseline.origin, "baseline", entry.tree))
 
 
+def _contains(folder: str | os.PathLike, path: str | os.PathLike) -> bool:
+    """Whether `path` is `folder` or under it, `..` and symlinks resolved (paths on two drives never are)."""
+    root = os.path.realpath(folder)
+    try:
+        return os.path.commonpath([root, os.path.realpath(path)]) == root
+    except ValueError:
+        return False
+
+
 def inside_folder(name: str, folder: Path, origin: Origin | None, field: str, tree: Path | None = None) -> Path:
     """`name`, a path a budget file gives, as a path under `folder` (the budget file's), which must not leave
     `tree` (the folder itself, or the one `check --root` names): not absolute, and inside it once `..` and every
@@ -230,11 +239,9 @@ def inside_folder(name: str, folder: Path, origin: Origin | None, field: str, tr
         raise SpecError(f"{name!r} is an absolute path", origin, f"valid: {valid}")
     candidate = folder / name
     try:
-        root, real = os.path.realpath(tree or folder), os.path.realpath(candidate)
-        outside = os.path.commonpath([root, real]) != root
-    except (OSError, ValueError) as exc:  # not seen from realpath(strict=False); refused, never read unchecked
-        raise SpecError(f"{name!r} cannot be resolved ({getattr(exc, 'strerror', None) or exc})", origin,
-                        f"valid: {valid}") from None
+        outside = not _contains(tree or folder, candidate)
+    except OSError as exc:  # not seen from realpath(strict=False); refused, never read unchecked
+        raise SpecError(f"{name!r} cannot be resolved ({exc.strerror or exc})", origin, f"valid: {valid}") from None
     if outside:
         where = "the budget file's folder" if tree is None else f"--root {tree}"
         raise SpecError(f"{name!r} leads outside {where} (.. and symlinks resolved)", origin, f"valid: {valid}")
@@ -400,8 +407,7 @@ FILE_FIELDS: dict[str, Field] = {
 def parse_budget_file(path: str, tree: str | os.PathLike | None = None) -> tuple[Entry, ...]:
     """The entries of a budget file; their paths stay inside `tree` (default: the file's own folder)."""
     file = Path(path)
-    if tree is not None and os.path.commonpath([os.path.realpath(tree), os.path.realpath(file)]) != \
-            os.path.realpath(tree):
+    if tree is not None and not _contains(tree, file):
         raise UsageError(f"--root {tree}: the budget file {path} is not inside it")
     root = parse_yaml(read_source(file, f"budget file {path}"), path)
     top = read_fields(mapping(root, ""), FILE_FIELDS, "", "a budget file")
