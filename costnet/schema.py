@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from .errors import Origin, SpecError
-from .limits import MAX_INTEGER, MAX_KERNEL_SIZES, MAX_NUMBER, is_finite_number, is_integer
+from .limits import MAX_INTEGER, MAX_KERNEL_SIZES, MAX_NUMBER, MAX_RESOLUTION, is_finite_number, is_integer
 from .yamlsource import YMap, YNode, YScalar, YSeq
 
 REQUIRED = object()
@@ -20,6 +20,15 @@ def positive_int(node: YNode, path: str) -> int:
     value = scalar(node, path)
     if not is_integer(value) or not 0 < value <= MAX_INTEGER:
         raise SpecError(f"must be an integer from 1 to {MAX_INTEGER:,} (got {_shown(value)})", node.origin.at(path))
+    return int(value)
+
+
+def pixels(node: YNode, path: str) -> int:
+    """An input resolution: a whole number of pixels, 1 to MAX_RESOLUTION (what scaling takes too)."""
+    value = scalar(node, path)
+    if not is_integer(value) or not 0 < value <= MAX_RESOLUTION:
+        raise SpecError(f"must be a whole number of pixels from 1 to {MAX_RESOLUTION:,} (got {_shown(value)})",
+                        node.origin.at(path))
     return int(value)
 
 
@@ -199,6 +208,7 @@ class Field:
 
 _TYPE_NAMES = {
     positive_int: "integer > 0",
+    pixels: f"integer, 1 to {MAX_RESOLUTION:,}",
     non_negative_int: "integer ≥ 0",
     positive_number: "number > 0",
     non_negative_number: "number ≥ 0",

@@ -47,7 +47,7 @@ def body(*entries: str) -> str:
     ("version: 2\nname: x\n", "net.yaml:1:10: version: unsupported spec version 2 (this costnet reads version 1)"),
     ("version: 1\nname: !!python/object/apply:os.system [echo hi]\n", "net.yaml:2:7: unsupported YAML tag"),
     ("version: 1\nname: !!python/name:os.system x\n", "net.yaml:2:7: unsupported YAML value"),
-    ("version: 1\nname: x\ninput: {resolution: 100000}\nbody: []\n", "input.resolution: resolution 100000 is beyond 8192"),
+    ("version: 1\nname: x\ninput: {resolution: 100000}\nbody: []\n", "input.resolution: must be a whole number of pixels from 1 to 8,192 (got 100000)"),
     (HEAD + "body: []\n", "body: the body has no stages"),
     (HEAD.replace("name: t\n", "") + "body: []\n", "missing required field 'name'"),
     (HEAD + "body:\n  - name: s\n    blocks:\n      - {type: bn}\n  - name: s\n    blocks:\n      - {type: bn}\n",

@@ -23,6 +23,7 @@ _FIGURE = {"anyOf": [{"type": "string", "pattern": r"^\s*[0-9]*\.?[0-9]+\s*[KMGT
                      {"type": "number", "minimum": 0}]}
 _READER_SCHEMAS = {
     readers.positive_int: _INTEGER,
+    readers.pixels: {"type": "integer", "minimum": 1, "maximum": MAX_RESOLUTION},
     readers.non_negative_int: {"type": "integer", "minimum": 0, "maximum": MAX_INTEGER},
     readers.positive_number: {"type": "number", "exclusiveMinimum": 0, "maximum": MAX_NUMBER},
     readers.non_negative_number: {"type": "number", "minimum": 0, "maximum": MAX_NUMBER},

@@ -20,8 +20,9 @@ from ..api import analyze
 from ..errors import CostnetError, Origin, SpecError, UsageError
 from ..frontends.sources import is_onnx, parse_input_shape, read_graph
 from ..frontends.spec.loader import STDIN, STDIN_FILE, bundled_dir, bundled_spec, resolve
-from ..schema import (Field, choice, mapping, positive_int, positive_number, read_fields, scalar, sequence, text,
-                      written)
+from ..schema import (
+    Field, choice, mapping, pixels, positive_int, positive_number, read_fields, scalar, sequence, text, written,
+)
 from ..analysis.memory import DEFAULT_MEMORY_MODEL, DTYPES, MEMORY_MODELS
 from ..analysis.quantities import QUANTITIES
 from ..units import LARGEST_LIMIT, width_text
@@ -376,7 +377,7 @@ ENTRY_FIELDS: dict[str, Field] = {
                   "spec's name"),
     "name": Field("name", text, "a label for the entry (default: model and variant)", None),
     "width": Field("width", positive_number, "width multiplier (default: the spec's)", None),
-    "resolution": Field("resolution", positive_int, "input resolution (default: the spec's)", None),
+    "resolution": Field("resolution", pixels, "input resolution (default: the spec's)", None),
     "depth": Field("depth", positive_number, "depth multiplier (default: the spec's)", None),
     "input_shape": Field("input_shape", input_shape, "an ONNX graph's input, \"N,C,H,W\" (default: the file's)",
                          None, type_label="N,C,H,W"),

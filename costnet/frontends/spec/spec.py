@@ -11,14 +11,13 @@ from typing import Any, Callable, Mapping
 
 from .blocks import BLOCK_TYPES
 from ...errors import Origin, SpecError
-from ...limits import MAX_RESOLUTION
 from ...units import LARGEST_LIMIT
 from ...graph.network import COUNTS, ROUNDINGS, Figure, Reported, Scaling
 from ...graph.layers import SPEC_LAYER_TYPES
 from .nodes import DEPTH_SCALING, MERGES, SPLITS, WIDTH_SCALING, BlockNode, LayerNode, Node, ParallelNode, Stage
 from ...schema import (
-    Field, TableRef, _shown, _valid, choice, fraction, mapping, positive_int, positive_number, read_fields, sequence,
-    text, written,
+    Field, TableRef, _shown, _valid, choice, fraction, mapping, pixels, positive_int, positive_number, read_fields,
+    sequence, text, written,
 )
 from ...yamlsource import YMap, YNode, YScalar, YSeq, parse_yaml
 
@@ -123,7 +122,7 @@ TOP_FIELDS = {
 
 INPUT_FIELDS = {
     "channels": Field("channels", positive_int, "input channels", 3),
-    "resolution": Field("resolution", positive_int, "default input height = width"),
+    "resolution": Field("resolution", pixels, "default input height = width"),
 }
 
 WIDTH_FIELDS = {
@@ -182,7 +181,7 @@ FIGURE = "figure as printed (569M, 4.2M, 0.39G)"
 REPORTED_FIELDS = {
     "source": Field("source", text, "where the figures are published (paper and table, README, ...)"),
     "width": Field("width", positive_number, "the variant's width multiplier (default: the spec's)", None),
-    "resolution": Field("resolution", positive_int, "the variant's resolution (default: the spec's)", None),
+    "resolution": Field("resolution", pixels, "the variant's resolution (default: the spec's)", None),
     "depth": Field("depth", positive_number, "the variant's depth multiplier (default: the spec's)", None),
     "macs": Field("macs", figure, "multiply-accumulates as published, e.g. 569M", None, type_label=FIGURE),
     "params": Field("params", figure, "parameters as published, e.g. 4.2M", None, type_label=FIGURE),
@@ -242,9 +241,6 @@ def parse_spec(text_: str, file: str, load_base: BaseLoader | None = None) -> Sp
         return _parse_variant(root, file, load_base)
     top = read_fields(root, TOP_FIELDS, "", "a spec")
     spec_input = InputSpec(**read_fields(top["input"], INPUT_FIELDS, "input", "input"))
-    if spec_input.resolution > MAX_RESOLUTION:
-        raise SpecError(f"resolution {spec_input.resolution} is beyond {MAX_RESOLUTION}",
-                        root.items["input"].items["resolution"].origin.at("input.resolution"))
     width = read_fields(top["width"], WIDTH_FIELDS, "width", "width") if top["width"] else \
         {name: f.default for name, f in WIDTH_FIELDS.items()}
     table = _parse_width_table(width, top["width"])
