@@ -65,7 +65,7 @@ def _parse_limit(text: str, suffixes: dict[str, int], what: str) -> int:
     """Exact decimal arithmetic, rounded down: a limit of 4.9726695M allows 4,972,669 and not 4,972,670."""
     match = _NUMBER.match(str(text))
     if not match or match.group(2).upper() not in suffixes:
-        valid = ", ".join(s for s in suffixes if s) or "none"
+        valid = ", ".join(s.replace("IB", "iB") for s in suffixes if s) or "none"  # (keys are upper case)
         raise ValueError(f"{text!r} is not a {what} (a number with an optional suffix: {valid})")
     from fractions import Fraction  # only `costnet check` parses limits; keep other commands' start-up lean
 

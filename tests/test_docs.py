@@ -111,3 +111,22 @@ def test_every_limit_option_docs_ci_names_exists():
     documented = re.findall(r"^\| [^|]+ \| `(--max-[a-z-]+)` \|", (ROOT / "docs" / "ci.md").read_text(), re.M)
     options = {opt for p in check_command.params for opt in p.opts}
     assert len(documented) >= 5 and set(documented) <= options, set(documented) - options
+
+
+def test_the_baseline_gate_example_of_docs_ci_is_what_check_prints(tmp_path, monkeypatch):
+    text = (ROOT / "docs" / "ci.md").read_text(encoding="utf-8")
+    shown = re.search(r"```\n(MixNet-M 1\.0-232: layers that grew.*?)\n  …\n```", text, re.S).group(1).splitlines()
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "models").mkdir()
+    (tmp_path / "baselines").mkdir()
+    (tmp_path / "models" / "mixnet_m.yaml").write_text((ROOT / "archs" / "mixnet_m.yaml").read_text())
+    baseline = CliRunner().invoke(cli, ["analyze", "models/mixnet_m.yaml", "--format", "json"]).output
+    (tmp_path / "baselines" / "mixnet_m.json").write_text(baseline)
+    result = CliRunner().invoke(cli, ["check", "models/mixnet_m.yaml", "--resolution", "232", "--baseline",
+                                      "baselines/mixnet_m.json", "--max-increase", "2%"])
+    assert result.exit_code == 1
+    lines = result.output.splitlines()
+    start = lines.index(shown[0])
+    assert lines[start:start + len(shown)] == shown
+    # head.0 is MixNet-M's 1×1 head conv, 200 → 1536 channels: at 7×7 then at 8×8 (232 px)
+    assert f"{200 * 1536 * 7 * 7:,} → {200 * 1536 * 8 * 8:,}" in shown[1]

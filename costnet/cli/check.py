@@ -53,7 +53,7 @@ def check(ctx, spec, budget_file, fmt, output, **options):
     SPEC is a spec (a path, `-` for standard input, or a bundled name) or an exported .onnx graph; an
     operator costnet cannot cost fails the check (exit 2), as a gate must not pass on what it did not count.
 
-    Limits accept K/M/G (counts) and B/KB/MB/GB/KiB/MiB/GiB (bytes), and are exact: a limit equal to the
+    Limits accept K/M/G/T (counts) and B/KB/MB/GB/KiB/MiB/GiB (bytes), and are exact: a limit equal to the
     value holds.
 
     \b

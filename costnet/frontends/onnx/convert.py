@@ -327,7 +327,8 @@ class _Converter:
         node = self.nodes[i]
         if not self.allow_unknown:
             raise OnnxError(f"{self.file}: costnet cannot cost the {what} (node {node.name or i}); "
-                            "--allow-unknown counts it as zero MACs and parameters and lists it")
+                            "analyze and diff take --allow-unknown to count it as zero MACs and parameters "
+                            "and list it (check does not: a gate passes only on what it counted)")
         inputs = [name for name in node.inputs if name and name in self.tensors]
         shapes = [self._recorded_shape(node, i, output) for output in node.outputs]
         self.tensors[node.outputs[0]] = shapes[0]  # the shape, until the row's own
