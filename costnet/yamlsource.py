@@ -14,8 +14,6 @@ it is converted. Whatever PyYAML raises becomes a located SpecError.
 
 from __future__ import annotations
 
-import os
-import stat
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,7 +22,7 @@ from typing import Any, Union
 import yaml
 
 from .errors import Origin, SpecError, UsageError
-from .inputfiles import record as record_input
+from .inputfiles import FifoWithoutWriter, TooLarge, read_bytes
 from .yamlsyntax import located, position, shown, syntax_error
 
 # libyaml's parser when PyYAML was built with it (several times faster); both keep line and column marks.
@@ -92,19 +90,12 @@ def read_source_bytes(path: str | Path, what: str, limit: int) -> bytes:
     says so). A regular file larger than MAX_SOURCE_BYTES is refused before it is read when `limit` is that;
     a FIFO with no writer is refused at once, never waited for."""
     try:
-        with open(path, "rb", opener=_open_without_waiting) as handle:
-            if _NO_WAIT:
-                os.set_blocking(handle.fileno(), True)
-            record_input(handle.fileno(), str(path))
-            size = os.fstat(handle.fileno()).st_size
-            if size > limit:
-                raise _too_large(what, f"{size:,} bytes") if limit == MAX_SOURCE_BYTES else \
-                    UsageError(f"{what}: {size:,} bytes, over the limit of {limit:,}")
-            # /dev/zero, FIFOs and /proc files report a size of 0: never read more than one byte past the cap.
-            data = handle.read(limit + 1)
-            if not data and stat.S_ISFIFO(os.fstat(handle.fileno()).st_mode):
-                raise UsageError(f"{what}: a FIFO that gave nothing to read; costnet does not wait for a writer to "
-                                 "connect (pipe into `-`, or use <(…), whose writer is already there)")
+        data = read_bytes(path, limit)
+    except TooLarge as exc:
+        raise _too_large(what, f"{exc.size:,} bytes") if limit == MAX_SOURCE_BYTES else \
+            UsageError(f"{what}: {exc.size:,} bytes, over the limit of {limit:,}") from None
+    except FifoWithoutWriter:
+        raise UsageError(FifoWithoutWriter.message(what)) from None
     except FileNotFoundError:
         raise UsageError(f"{what}: no such file") from None
     except IsADirectoryError:
@@ -123,14 +114,6 @@ def decode_source(data: bytes, what: str, also: str = "") -> str:
     except UnicodeDecodeError as exc:
         raise UsageError(f"{what}: not a text file (UTF-8 expected; byte 0x{data[exc.start]:02x} at offset "
                          f"{exc.start:,} is not UTF-8){also}") from None
-
-
-_NO_WAIT = getattr(os, "O_NONBLOCK", 0)
-
-
-def _open_without_waiting(path: str, flags: int) -> int:
-    # Opening a FIFO that nobody writes to would wait forever; the file is set blocking again once open.
-    return os.open(path, flags | _NO_WAIT)
 
 
 def _too_large(what: str, size: str) -> UsageError:

@@ -92,7 +92,7 @@ def table(spec, kind, width, resolution, depth, input_shape, convention, layer, 
       costnet table mobilenet_v1 --kind layer-modifications --layer features.6.dw --alpha 0.5
     """
     from ..outputs import tables
-    from ..outputs.tablerender import TABLE_FORMATS, render_csv, render_json
+    from ..outputs.tablerender import TABLE_FORMATS
 
     fmt = resolve_format(fmt, output, TABLE_FORMAT_NAMES, "table")
     if kind == "layer-modifications":
@@ -122,10 +122,7 @@ def table(spec, kind, width, resolution, depth, input_shape, convention, layer, 
         context = {"model": analysis.model, "family": analysis.family, "spec": analysis.file,
                    "convention": analysis.convention.name,
                    "scaling": {"width": s.width, "resolution": s.resolution, "depth": s.depth} if s else None}
-    if fmt in ("json", "csv"):  # machine output: every row says which network it is of
-        emit((render_json if fmt == "json" else render_csv)(result, context), output)
-    else:
-        emit(TABLE_FORMATS[fmt](result), output)
+    emit(TABLE_FORMATS[fmt](result, context), output)
 
 
 DIFF_FORMAT_NAMES = ("table", "markdown", "json")  # = outputs.diffrender.DIFF_FORMATS (tested)

@@ -1,4 +1,5 @@
-"""Render a `tables.Table` as text, Markdown, CSV, JSON or LaTeX. `TABLE_FORMATS` is the registry."""
+"""Render a `tables.Table` as text, Markdown, CSV, JSON or LaTeX. `TABLE_FORMATS` is the registry; each renderer
+takes the table and its context (the network it is of, for the machine formats to name on every row)."""
 
 from __future__ import annotations
 
@@ -33,7 +34,7 @@ def _align(table: Table) -> str:
     return "".join("l" if c.kind == "text" and c.key not in ("m", "n", "df") else "r" for c in table.columns)
 
 
-def render_text(table: Table) -> str:
+def render_text(table: Table, context: dict[str, Any] | None = None) -> str:
     body = format_table([c.header for c in table.columns], _cells(table), _align(table))
     title, notes = _title_and_notes(table)
     lines = "".join(f"\n{note}" for note in notes)
@@ -48,13 +49,13 @@ def _tabulate(table: Table, fmt: str) -> str:
                     colalign=align, disable_numparse=True)
 
 
-def render_markdown(table: Table) -> str:
+def render_markdown(table: Table, context: dict[str, Any] | None = None) -> str:
     title, notes = _title_and_notes(table)
     lines = "".join(f"\n- {note}" for note in notes)
     return f"### {title}\n\n{_tabulate(table, 'github')}\n{lines}\n"
 
 
-def render_latex(table: Table) -> str:
+def render_latex(table: Table, context: dict[str, Any] | None = None) -> str:
     return _tabulate(table, "latex_booktabs") + "\n"
 
 
@@ -89,7 +90,7 @@ def render_json(table: Table, context: dict[str, Any] | None = None) -> str:
     return dumps(to_json_data(table, context))
 
 
-TABLE_FORMATS: dict[str, Callable[[Table], str]] = {
+TABLE_FORMATS: dict[str, Callable[[Table, dict[str, Any] | None], str]] = {
     "table": render_text,
     "markdown": render_markdown,
     "csv": render_csv,

@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from ...errors import Origin, UsageError
+from ...inputfiles import FifoWithoutWriter
 from ...graph.formulas import Shape, SPLITS
 from ...limits import MAX_INTEGER, MAX_LAYERS
 from ...graph.layers import LAYER_TYPES, ShapeError
@@ -82,9 +83,8 @@ def read_onnx(path: str | Path, input_shape: tuple[int, ...] | None = None, allo
         model = wire.read_model_file(path, max_nodes=MAX_LAYERS)
     except wire.TooManyNodes as exc:
         raise OnnxError(too_many_nodes(path, exc.limit)) from None
-    except wire.FifoWithoutWriter:
-        raise UsageError(f"{path}: a FIFO that gave nothing to read; costnet does not wait for a writer to connect "
-                         "(pipe into `-`, or use <(…), whose writer is already there)") from None
+    except FifoWithoutWriter:
+        raise UsageError(FifoWithoutWriter.message(str(path))) from None
     except FileNotFoundError:
         raise UsageError(f"{path}: no such file") from None
     except IsADirectoryError:

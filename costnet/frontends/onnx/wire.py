@@ -13,10 +13,11 @@ A message field given twice is taken from its last occurrence (protobuf would me
 from __future__ import annotations
 
 import os
-import stat
 import struct
 from collections.abc import Iterator
 from dataclasses import dataclass
+
+from ...inputfiles import TooLarge, read_bytes
 
 DEFAULT_MAX_BYTES = 512 * 1024 * 1024
 MAX_INT_ELEMENTS = 1024
@@ -35,10 +36,6 @@ _FLOAT = struct.Struct("<f")
 
 class WireError(ValueError):
     """The bytes are not a well-formed ONNX model: truncated, corrupt, or something else entirely."""
-
-
-class FifoWithoutWriter(OSError):
-    """A FIFO that gave nothing to read: opened without waiting for a writer, which never came."""
 
 
 class TooManyNodes(WireError):
@@ -114,30 +111,15 @@ class Model:
 
 def read_model_file(path: str | os.PathLike, max_bytes: int = DEFAULT_MAX_BYTES,
                     max_nodes: int | None = None) -> Model:
-    """Read an ONNX file, refusing one over max_bytes before reading it. OSError if it cannot be opened."""
-    from ...inputfiles import record
-
-    with open(path, "rb", opener=_open_without_waiting) as file:
-        if _NO_WAIT:
-            os.set_blocking(file.fileno(), True)
-        record(file.fileno(), os.fspath(path))
-        size = os.fstat(file.fileno()).st_size
-        if size > max_bytes:
-            raise WireError(f"{size:,} bytes, over the limit of {max_bytes:,}")
-        data = file.read(max_bytes + 1)  # a pipe or a growing file may hold more than its size said
-        if not data and stat.S_ISFIFO(os.fstat(file.fileno()).st_mode):
-            raise FifoWithoutWriter()
+    """Read an ONNX file, refusing one over max_bytes before reading it. OSError if it cannot be opened
+    (inputfiles.FifoWithoutWriter for a FIFO nobody writes to)."""
+    try:
+        data = read_bytes(path, max_bytes)
+    except TooLarge as exc:
+        raise WireError(f"{exc.size:,} bytes, over the limit of {max_bytes:,}") from None
     if len(data) > max_bytes:
         raise WireError(f"over the limit of {max_bytes:,} bytes")
     return read_model(data, max_nodes)
-
-
-_NO_WAIT = getattr(os, "O_NONBLOCK", 0)
-
-
-def _open_without_waiting(path: str, flags: int) -> int:
-    # Opening a FIFO that nobody writes to would wait forever; the file is set blocking again once open.
-    return os.open(path, flags | _NO_WAIT)
 
 
 def read_model(data: bytes, max_nodes: int | None = None) -> Model:
